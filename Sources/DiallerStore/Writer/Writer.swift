@@ -1,0 +1,120 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The single read-write connection, owned by one serial queue, with group commit.
+///
+/// Jobs that arrive while a batch is being committed wait and form the next batch: one
+/// `BEGIN IMMEDIATE`, each job in its own `SAVEPOINT`, one `COMMIT` (one fsync), and only then
+/// are the callers resumed. That turns fsync latency into throughput: see sqlite.org/wal.html.
+public final class Writer: Sendable {
+    /// The serial queue that owns the connection; the promotion timer fires on it too.
+    public let queue: DispatchQueue
+    /// Most jobs committed together; 1 turns group commit off (a benchmark baseline).
+    public let maxBatch: Int
+    /// Called on the writer queue after every batch.
+    private let onBatch: (@Sendable (BatchReport) -> Void)?
+    private let state: Mutex<PendingJobs>
+    /// Touched only on `queue`; `nonisolated(unsafe)` because that confinement is what the queue guarantees.
+    nonisolated(unsafe) private let connection: Connection
+
+    /// Jobs waiting for the next batch, guarded by `state`'s lock because any thread submits.
+    private struct PendingJobs {
+        var jobs: [WriterJob] = []
+        var drainScheduled = false
+        var closed = false
+    }
+
+    init(connection: Connection, maxBatch: Int, onBatch: (@Sendable (BatchReport) -> Void)? = nil) {
+        self.connection = connection
+        self.maxBatch = max(1, maxBatch)
+        self.onBatch = onBatch
+        self.queue = DispatchQueue(label: "dialler.writer", qos: .userInitiated)
+        self.state = Mutex(PendingJobs())
+    }
+
+    /// Runs `work` in the next batch, inside its own savepoint, and returns its result once that
+    /// batch has committed. If `work` throws, only its own savepoint is rolled back.
+    public func write<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            submit(WriterJob(work, continuation: continuation), failingWith: continuation)
+        }
+    }
+
+    /// Runs `work` on the writer queue outside any batch, for maintenance that manages its own
+    /// transactions (promotion chunks, checkpoints).
+    public func withConnection<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work(self.connection) }) }
+        }
+    }
+
+    /// Runs `work` synchronously; the caller must already be on `queue` (the promotion timer is).
+    public func onQueue<T>(_ work: (Connection) throws -> T) rethrows -> T {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return try work(connection)
+    }
+
+    /// Refuses new jobs; jobs already submitted still run.
+    func close() {
+        state.withLock { $0.closed = true }
+    }
+
+    private func submit<T>(_ job: WriterJob, failingWith continuation: CheckedContinuation<T, any Error>) {
+        let decision = state.withLock { state -> (accepted: Bool, schedule: Bool) in
+            if state.closed { return (false, false) }
+            state.jobs.append(job)
+            if state.drainScheduled { return (true, false) }
+            state.drainScheduled = true
+            return (true, true)
+        }
+        if !decision.accepted {
+            continuation.resume(throwing: StoreError.closed)
+        } else if decision.schedule {
+            queue.async { self.drainOneBatch() }
+        }
+    }
+
+    /// Commits one batch, then yields the queue (so the promotion timer can interleave) before the next.
+    private func drainOneBatch() {
+        let batch = state.withLock { state -> [WriterJob] in
+            if state.jobs.count <= maxBatch {
+                defer { state.jobs = [] }
+                return state.jobs
+            }
+            let batch = Array(state.jobs.prefix(maxBatch))
+            state.jobs.removeFirst(maxBatch)
+            return batch
+        }
+        if !batch.isEmpty { commit(batch) }
+        let more = state.withLock { state -> Bool in
+            if state.jobs.isEmpty { state.drainScheduled = false; return false }
+            return true
+        }
+        if more { queue.async { self.drainOneBatch() } }
+    }
+
+    private func commit(_ batch: [WriterJob]) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var failure: (any Error)?
+        do {
+            try connection.execute("BEGIN IMMEDIATE")
+            for job in batch {
+                try connection.execute("SAVEPOINT job")
+                let succeeded = job.run(connection)
+                // A severe error (disk full, I/O) makes SQLite roll the whole transaction back by itself.
+                if connection.isAutocommit { throw StoreError.transactionAborted }
+                if !succeeded { try connection.execute("ROLLBACK TO job") }
+                try connection.execute("RELEASE job")
+            }
+            try connection.execute("COMMIT")
+        } catch {
+            failure = error
+            if !connection.isAutocommit { try? connection.execute(script: "ROLLBACK") }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        // Nothing in a failed batch was written, so every caller in it gets the batch's error.
+        for job in batch { job.finish(failure) }
+        onBatch?(BatchReport(jobs: batch.count, seconds: seconds, committed: failure == nil))
+    }
+}
