@@ -1,0 +1,57 @@
+extension Connection {
+    /// Saves a lead and decides its outcome, in the caller's transaction, so two submissions of
+    /// the same mobile and type can never both be processed.
+    func saveLead(_ lead: NewLead, from partner: Principal, at now: Timestamp) throws -> SavedLead {
+        guard let partnerID = partner.partnerID else { throw StoreError.notAPartnerKey }
+        let contactID = try contactID(mobile: lead.mobile, at: now)
+        let type = try leadType(named: lead.type)
+        let outcome: LeadOutcome
+        if let type, type.active, partner.maySubmit(type: type.name) {
+            outcome = try dedupeOutcome(contactID: contactID, type: type, at: now)
+        } else {
+            outcome = .unknownType
+        }
+        let leadID = try queryFirst("""
+            INSERT INTO leads(received_at, partner_id, key_id, type, lead_type_id, subtype, first_name, surname,
+                              email, contact_id, other_phone, data, delays, outcome, raw_request)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING lead_id
+            """,
+            .text(now.iso8601), .integer(partnerID), .integer(partner.keyID), .text(lead.type),
+            .integer(type?.id), .text(lead.subtype), .text(lead.firstName), .text(lead.surname), .text(lead.email),
+            .integer(contactID), .text(lead.otherPhone), .text(lead.data), .integer(lead.delays.map(Int64.init)),
+            .text(outcome.rawValue), .text(lead.rawRequest)) { $0.int64(0) }!
+        guard outcome == .processed, let type else {
+            return SavedLead(leadID: leadID, outcome: outcome, callID: nil, dueAt: nil)
+        }
+        let due = type.dueTime(from: now, delay: lead.delays)
+        let callID = try queryFirst("""
+            INSERT INTO calls(lead_id, contact_id, lead_type_id, call_group, due_at, created_at)
+            VALUES (?, ?, ?, ?, ?, ?) RETURNING call_id
+            """, .integer(leadID), .integer(contactID), .integer(type.id), .text(type.callGroup),
+            .text(due.iso8601), .text(now.iso8601)) { $0.int64(0) }!
+        return SavedLead(leadID: leadID, outcome: .processed, callID: callID, dueAt: due)
+    }
+
+    /// The contact for an E.164 mobile, created on first sight.
+    func contactID(mobile: String, at now: Timestamp) throws -> Int64 {
+        if let existing = try queryFirst("SELECT contact_id FROM contacts WHERE mobile = ?", .text(mobile), row: { $0.int64(0) }) {
+            return existing
+        }
+        return try queryFirst("INSERT INTO contacts(mobile, created_at) VALUES (?, ?) RETURNING contact_id",
+                              .text(mobile), .text(now.iso8601)) { $0.int64(0) }!
+    }
+
+    /// `processed` unless an unfinished call, or one dialled to the end within the type's
+    /// de-duplication window, exists for this contact and type. Cancelled calls count for neither.
+    private func dedupeOutcome(contactID: Int64, type: LeadType, at now: Timestamp) throws -> LeadOutcome {
+        let since = type.dedupeDays.map { Timestamp(milliseconds: now.milliseconds - Int64($0) * 86_400_000).iso8601 }
+        let found = try queryFirst("""
+            SELECT coalesce(max(state IN ('waiting', 'queued', 'dialling')), 0),
+                   coalesce(max(state = 'done' AND (?3 IS NULL OR finished_at >= ?3)), 0)
+            FROM calls WHERE contact_id = ?1 AND lead_type_id = ?2 AND state <> 'cancelled'
+            """, .integer(contactID), .integer(type.id), .text(since)) { (unfinished: $0.int(0) == 1, recent: $0.int(1) == 1) }!
+        if found.unfinished { return .alreadyScheduled }
+        if found.recent { return .existingContact }
+        return .processed
+    }
+}

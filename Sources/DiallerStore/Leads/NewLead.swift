@@ -1,0 +1,50 @@
+/// A lead that passed validation, ready to be saved. Phone numbers are already E.164.
+public struct NewLead: Sendable, Equatable {
+    public var type: String
+    public var subtype: String?
+    public var firstName: String
+    public var surname: String
+    public var email: String
+    public var mobile: String
+    public var otherPhone: String?
+    /// Compact JSON text of an object.
+    public var data: String?
+    /// Seconds to wait before calling; nil means the type's default delay.
+    public var delays: Int?
+    /// The request body exactly as received.
+    public var rawRequest: String
+
+    public init(type: String, subtype: String? = nil, firstName: String, surname: String, email: String,
+                mobile: String, otherPhone: String? = nil, data: String? = nil, delays: Int? = nil, rawRequest: String) {
+        self.type = type
+        self.subtype = subtype
+        self.firstName = firstName
+        self.surname = surname
+        self.email = email
+        self.mobile = mobile
+        self.otherPhone = otherPhone
+        self.data = data
+        self.delays = delays
+        self.rawRequest = rawRequest
+    }
+}
+
+/// What became of a saved lead; the raw values are those of `leads.outcome`.
+public enum LeadOutcome: String, Sendable, CaseIterable {
+    /// A new call was scheduled.
+    case processed
+    /// The type does not exist, is inactive, or the partner may not submit it.
+    case unknownType = "unknown_type"
+    /// A call for this mobile and type is not finished yet.
+    case alreadyScheduled = "already_scheduled"
+    /// A call for this mobile and type was dialled to the end within the type's de-duplication window.
+    case existingContact = "existing_contact"
+}
+
+/// The saved lead's id, its outcome and, when processed, its call.
+public struct SavedLead: Sendable, Equatable {
+    public let leadID: Int64
+    public let outcome: LeadOutcome
+    public let callID: Int64?
+    public let dueAt: Timestamp?
+}

@@ -1,0 +1,55 @@
+/// Applies pending migrations, each in its own immediate transaction, and records them in
+/// `schema_migrations`; refuses a database whose history does not match the folder.
+public struct MigrationRunner {
+    public let migrations: [Migration]
+
+    public init(migrations: [Migration]) {
+        self.migrations = migrations
+    }
+
+    /// Applies what is pending and answers what was applied.
+    @discardableResult
+    public func apply(to connection: Connection, at time: Timestamp) throws -> [Migration] {
+        try connection.execute(script: """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    INTEGER PRIMARY KEY,
+                name       TEXT NOT NULL,
+                checksum   TEXT NOT NULL,
+                applied_at TEXT NOT NULL
+            ) STRICT;
+            """)
+        let applied = try connection.query("SELECT version, name, checksum FROM schema_migrations ORDER BY version") { row in
+            (version: row.int(0), name: row.text(1), checksum: row.text(2))
+        }
+        let byVersion = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
+        for record in applied {
+            guard let migration = byVersion[record.version] else {
+                throw StoreError.unknownAppliedMigration(version: record.version, name: record.name)
+            }
+            if migration.checksum != record.checksum {
+                throw StoreError.checksumMismatch(file: migration.fileName, recorded: record.checksum, found: migration.checksum)
+            }
+        }
+        let appliedVersions = Set(applied.map(\.version))
+        let pending = migrations.filter { !appliedVersions.contains($0.version) }
+        for migration in pending {
+            try apply(migration, to: connection, at: time)
+        }
+        return pending
+    }
+
+    private func apply(_ migration: Migration, to connection: Connection, at time: Timestamp) throws {
+        do {
+            try connection.execute(script: "BEGIN IMMEDIATE")
+            try connection.execute(script: migration.sql)
+            try connection.execute(
+                "INSERT INTO schema_migrations(version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+                .int(migration.version), .text(migration.name), .text(migration.checksum), .text(time.iso8601))
+            try connection.execute(script: "COMMIT")
+        } catch {
+            if !connection.isAutocommit { try? connection.execute(script: "ROLLBACK") }
+            let message = (error as? SQLiteError)?.message ?? "\(error)"
+            throw StoreError.migrationFailed(file: migration.fileName, message: message)
+        }
+    }
+}

@@ -1,0 +1,30 @@
+extension Connection {
+    /// Moves up to `limit` waiting calls whose due time has come into the call queue, earliest
+    /// first; answers how many moved. The queue's primary key makes a second queueing impossible.
+    func promoteDueCalls(limit: Int, at now: Timestamp) throws -> Int {
+        let due = try query("""
+            UPDATE calls SET state = 'queued', queued_at = ?1
+            WHERE call_id IN (SELECT call_id FROM calls WHERE state = 'waiting' AND due_at <= ?1 ORDER BY due_at LIMIT ?2)
+            RETURNING call_id, call_group, due_at
+            """, .text(now.iso8601), .int(limit)) { (id: $0.int64(0), group: $0.text(1), due: $0.text(2)) }
+        for call in due {
+            try execute("INSERT INTO call_queue(call_id, call_group, due_at, queued_at) VALUES (?, ?, ?, ?)",
+                        .integer(call.id), .text(call.group), .text(call.due), .text(now.iso8601))
+        }
+        return due.count
+    }
+
+    /// Returns calls whose dialler never answered (lease expired) to the queue; answers how many.
+    func requeueExpiredLeases(limit: Int, at now: Timestamp) throws -> Int {
+        let expired = try query("""
+            UPDATE calls SET state = 'queued', queued_at = ?1, lease_expires_at = NULL
+            WHERE call_id IN (SELECT call_id FROM calls WHERE state = 'dialling' AND lease_expires_at <= ?1 LIMIT ?2)
+            RETURNING call_id, call_group, due_at
+            """, .text(now.iso8601), .int(limit)) { (id: $0.int64(0), group: $0.text(1), due: $0.text(2)) }
+        for call in expired {
+            try execute("INSERT INTO call_queue(call_id, call_group, due_at, queued_at) VALUES (?, ?, ?, ?)",
+                        .integer(call.id), .text(call.group), .text(call.due), .text(now.iso8601))
+        }
+        return expired.count
+    }
+}

@@ -1,0 +1,100 @@
+import Dispatch
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// What one promotion tick did.
+public struct PromotionReport: Sendable, Equatable {
+    public var promoted = 0
+    public var requeued = 0
+    public init(promoted: Int = 0, requeued: Int = 0) {
+        self.promoted = promoted
+        self.requeued = requeued
+    }
+}
+
+/// The Dispatch-timer worker that moves due calls into the call queue and returns calls whose
+/// lease expired. Its timer fires on the writer's queue, so promotion and intake share one writer
+/// and never race; each chunk is its own transaction, so intake never waits behind a large promotion.
+public final class PromotionWorker: Service, Sendable {
+    private let store: Store
+    private let interval: Double
+    private let logger: Logger
+    private let onTick: (@Sendable (PromotionReport, Timestamp) -> Void)?
+    /// When the last tick finished, read by readiness checks from other threads.
+    private let lastTick = Mutex<Timestamp?>(nil)
+
+    public init(store: Store, interval seconds: Double, logger: Logger,
+                onTick: (@Sendable (PromotionReport, Timestamp) -> Void)? = nil) {
+        self.store = store
+        self.interval = seconds
+        self.logger = logger
+        self.onTick = onTick
+    }
+
+    /// When a tick last completed, if ever.
+    public var lastTickAt: Timestamp? { lastTick.withLock { $0 } }
+
+    public func run() async throws {
+        let timer = DispatchSource.makeTimerSource(queue: store.writer.queue)
+        timer.schedule(deadline: .now(), repeating: .nanoseconds(Int(interval * 1e9)), leeway: .milliseconds(10))
+        timer.setEventHandler { [self] in _ = self.tick() }
+        timer.resume()
+        logger.info("promotion worker started", metadata: ["every_seconds": "\(interval)"])
+        // Wait for shutdown (or cancellation), then stop the timer before the store closes.
+        try? await gracefulShutdown()
+        timer.cancel()
+        store.writer.queue.sync {}
+        logger.info("promotion worker stopped")
+    }
+
+    /// Promotes every due call and requeues expired leases now, chunk by chunk, on the writer
+    /// queue. For tests and the `promote` command; the timer does the same on its own.
+    @discardableResult
+    public func promoteNow() async -> PromotionReport {
+        await withCheckedContinuation { continuation in
+            store.writer.queue.async {
+                var total = PromotionReport()
+                while true {
+                    let report = self.promoteChunk()
+                    total.promoted += report.promoted
+                    total.requeued += report.requeued
+                    if report.promoted < self.store.configuration.promotionChunk { break }
+                }
+                continuation.resume(returning: total)
+            }
+        }
+    }
+
+    /// One timer tick: a chunk now, and another queued behind waiting intake if the chunk was full.
+    private func tick() -> PromotionReport {
+        let report = promoteChunk()
+        if report.promoted == store.configuration.promotionChunk {
+            store.writer.queue.async { [self] in _ = self.tick() }
+        }
+        return report
+    }
+
+    private func promoteChunk() -> PromotionReport {
+        let now = store.clock.now()
+        let chunk = store.configuration.promotionChunk
+        do {
+            let report = try store.writer.onQueue { connection in
+                try connection.inTransaction {
+                    PromotionReport(
+                        promoted: try connection.promoteDueCalls(limit: chunk, at: now),
+                        requeued: try connection.requeueExpiredLeases(limit: chunk, at: now))
+                }
+            }
+            lastTick.withLock { $0 = now }
+            onTick?(report, now)
+            if report.promoted > 0 || report.requeued > 0 {
+                logger.debug("promoted due calls", metadata: ["promoted": "\(report.promoted)", "requeued": "\(report.requeued)"])
+            }
+            return report
+        } catch {
+            logger.error("promotion failed", metadata: ["error": "\(error)"])
+            return PromotionReport()
+        }
+    }
+}

@@ -1,0 +1,52 @@
+extension Store {
+    /// The principal behind an unrevoked key, looked up by the key's hash on a reader.
+    public func authenticate(key: String) async throws -> Principal? {
+        let hash = APIKey.hash(key)
+        return try await read { try $0.principal(keyHash: hash) }
+    }
+
+    /// Saves a valid lead and decides its outcome in one writer job; returns after the commit.
+    public func submitLead(_ lead: NewLead, from partner: Principal) async throws -> SavedLead {
+        let clock = self.clock
+        return try await writer.write { try $0.saveLead(lead, from: partner, at: clock.now()) }
+    }
+
+    /// Cancels this partner's latest call for the mobile and type, if not yet dialled.
+    public func cancelCall(type: String, mobile: String, partner: Principal) async throws -> CancelOutcome {
+        let clock = self.clock
+        return try await writer.write { try $0.cancelCall(type: type, mobile: mobile, partner: partner, at: clock.now()) }
+    }
+
+    /// Hands the next queued call to a dialler, or nil when the queue is empty.
+    public func claimNextCall(callGroup: String?) async throws -> ClaimedCall? {
+        let clock = self.clock, lease = configuration.leaseSeconds
+        return try await writer.write { try $0.claimNextCall(callGroup: callGroup, lease: lease, at: clock.now()) }
+    }
+
+    /// Records a dialler's result; throws `CallResultRejection` when the call is not being dialled.
+    public func recordResult(callID: Int64, result: CallResult) async throws -> CallState {
+        let clock = self.clock
+        return try await writer.write { try $0.recordResult(callID: callID, result: result, at: clock.now()) }
+    }
+
+    /// Creates a key and answers it: the only time the key itself exists outside its holder.
+    public func createKey(role: KeyRole, name: String, allowedTypes: [String]? = nil) async throws -> (id: Int64, key: String) {
+        let key = APIKey.generate(role: role)
+        let hash = APIKey.hash(key)
+        let clock = self.clock
+        let id = try await writer.write {
+            try $0.insertKey(role: role, name: name, allowedTypes: allowedTypes, hash: hash, at: clock.now())
+        }
+        return (id, key)
+    }
+
+    public func listKeys() async throws -> [KeyRecord] {
+        try await read { try $0.listKeys() }
+    }
+
+    /// Revokes a key at once; answers false when there is no such unrevoked key.
+    public func revokeKey(id: Int64) async throws -> Bool {
+        let clock = self.clock
+        return try await writer.write { try $0.revokeKey(id: id, at: clock.now()) }
+    }
+}

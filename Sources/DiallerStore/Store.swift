@@ -1,0 +1,63 @@
+import Dispatch
+import Logging
+
+/// How a store is opened.
+public struct StoreConfiguration: Sendable {
+    public var path: String
+    public var migrationsDirectory: String
+    /// Most writer jobs per commit; 1 disables group commit.
+    public var maxBatch = 512
+    /// Seconds a dialler may hold a claimed call before it returns to the queue.
+    public var leaseSeconds = 600
+    /// Calls moved per promotion transaction, so intake never waits long behind promotion.
+    public var promotionChunk = 1000
+    /// Read-only connections serving queries.
+    public var readers = 4
+    /// How long a statement waits for another process's lock before failing.
+    public var busyTimeoutMilliseconds: Int32 = 5_000
+
+    public init(path: String, migrationsDirectory: String) {
+        self.path = path
+        self.migrationsDirectory = migrationsDirectory
+    }
+}
+
+/// The façade the server uses: one writer with group commit, read-only readers, and the domain
+/// operations, each one atomic writer job. Knows nothing of HTTP.
+public final class Store: Sendable {
+    public let configuration: StoreConfiguration
+    public let writer: Writer
+    public let clock: any WallClock
+    /// Migrations this opening applied (empty when the database was up to date).
+    public let appliedMigrations: [Migration]
+    /// Every lead type's name, as found at opening.
+    public let leadTypeNames: [String]
+    let readers: ReaderPool
+
+    /// Opens (creating) the database, applies pending migrations and checks every lead type.
+    public init(_ configuration: StoreConfiguration, clock: any WallClock = SystemClock(),
+                onBatch: (@Sendable (BatchReport) -> Void)? = nil) throws {
+        let migrations = try MigrationLoader.load(from: configuration.migrationsDirectory)
+        let connection = try Connection(path: configuration.path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+        try connection.configureForWriting()
+        self.appliedMigrations = try MigrationRunner(migrations: migrations).apply(to: connection, at: clock.now())
+        self.leadTypeNames = try connection.validateLeadTypes()
+        self.configuration = configuration
+        self.clock = clock
+        self.writer = Writer(connection: connection, maxBatch: configuration.maxBatch, onBatch: onBatch)
+        self.readers = ReaderPool(path: configuration.path, size: configuration.readers)
+    }
+
+    /// Runs a query on a read-only connection.
+    public func read<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await readers.read(work)
+    }
+
+    /// Stops taking writes, lets submitted jobs finish, and checkpoints the WAL into the database file.
+    public func close() {
+        writer.close()
+        writer.queue.sync {
+            writer.onQueue { connection in _ = try? connection.execute(script: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/// A kind of lead an administrator has configured, as the scheduler needs it.
+struct LeadType: Sendable {
+    let id: Int64
+    let name: String
+    let callGroup: String
+    let active: Bool
+    /// Days a finished call blocks a new one for the same mobile; nil means forever.
+    let dedupeDays: Int?
+    let defaultDelay: Int
+    let window: CallingWindow?
+
+    /// The due time of a call scheduled at `now` after `delay` seconds, moved into the window.
+    func dueTime(from now: Timestamp, delay: Int?) -> Timestamp {
+        let due = now.adding(seconds: delay ?? defaultDelay)
+        return window?.earliestOpening(atOrAfter: due) ?? due
+    }
+}
+
+extension Connection {
+    /// The type named `name`, whether active or not.
+    func leadType(named name: String) throws -> LeadType? {
+        let row = try queryFirst("""
+            SELECT lead_type_id, name, call_group, active, dedupe_days, default_delay,
+                   window_start, window_end, window_days, time_zone
+            FROM lead_types WHERE name = ?
+            """, .text(name)) { row in
+            (id: row.int64(0), name: row.text(1), callGroup: row.optionalText(2) ?? row.text(1), active: row.int(3) == 1,
+             dedupeDays: row.optionalInt64(4).map(Int.init), defaultDelay: row.int(5),
+             start: row.optionalText(6), end: row.optionalText(7), days: row.optionalText(8), zone: row.text(9))
+        }
+        guard let row else { return nil }
+        let window = try CallingWindow.from(typeName: row.name, start: row.start, end: row.end, days: row.days, timeZone: row.zone)
+        return LeadType(id: row.id, name: row.name, callGroup: row.callGroup, active: row.active,
+                        dedupeDays: row.dedupeDays, defaultDelay: row.defaultDelay, window: window)
+    }
+
+    /// Every type's name, checking that each can be scheduled (a bad time zone refuses start-up).
+    func validateLeadTypes() throws -> [String] {
+        let names = try query("SELECT name FROM lead_types ORDER BY name") { $0.text(0) }
+        for name in names { _ = try leadType(named: name) }
+        return names
+    }
+}
