@@ -1,0 +1,35 @@
+// A plain C face over libphonenumber, so Swift never sees C++ or protobuf types.
+#include "CPhoneNumber.h"
+
+#include <cstring>
+#include <string>
+
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+int dialler_phone_to_e164(const char *input, const char *region, char *output, size_t capacity) {
+    const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
+    PhoneNumber number;
+    if (util.Parse(input, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR) {
+        return -1;
+    }
+    // GetNumberType alone decides validity: it does the work IsValidNumber would repeat.
+    if (util.GetNumberType(number) == PhoneNumberUtil::UNKNOWN) {
+        return -1;
+    }
+    std::string formatted;
+    util.Format(number, PhoneNumberUtil::E164, &formatted);
+    if (formatted.size() + 1 > capacity) {
+        return -1;
+    }
+    std::memcpy(output, formatted.c_str(), formatted.size() + 1);
+    return static_cast<int>(formatted.size());
+}
+
+void dialler_phone_warm_up(void) {
+    char buffer[32];
+    dialler_phone_to_e164("+447840258823", "GB", buffer, sizeof buffer);
+}

@@ -1,0 +1,33 @@
+import DiallerStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Builds the HTTP application over an opened store and its promotion worker.
+func buildApplication(
+    configuration: ServerConfiguration, store: Store, worker: PromotionWorker, metrics: ServiceMetrics, logger: Logger,
+    onServerRunning: (@Sendable (any Channel) async -> Void)? = nil
+) -> some ApplicationProtocol {
+    PhoneNumbers.warmUp()
+    let router = Router(context: DiallerContext.self)
+    router.add(middleware: ResponseMiddleware(metrics: metrics))
+    let rateLimiter = configuration.rateLimit.map { RateLimiter(perSecond: $0, burst: configuration.rateBurst) }
+    let authenticator = Authenticator(store: store, rateLimiter: rateLimiter, metrics: metrics)
+    let numbers = PhoneNumbers(defaultRegion: configuration.region)
+    LeadRoutes(store: store, authenticator: authenticator, numbers: numbers, metrics: metrics,
+               maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+    QueueRoutes(store: store, authenticator: authenticator, metrics: metrics,
+                maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+    OperationsRoutes(store: store, worker: worker, metrics: metrics, metricsKey: configuration.metricsKey,
+                     maxTickAge: max(5, configuration.promoteEvery * 5), openAPIDocument: OpenAPIDocument.yaml)
+        .register(on: router)
+    return Application(
+        router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        services: [StoreService(store: store, logger: logger), worker],
+        onServerRunning: onServerRunning ?? { _ in },
+        logger: logger
+    )
+}

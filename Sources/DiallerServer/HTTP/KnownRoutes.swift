@@ -1,0 +1,17 @@
+/// The paths the server answers and their methods, so a wrong method gets `405` with `Allow`
+/// instead of `404`, and metrics label requests by route rather than by raw path.
+enum KnownRoutes {
+    static let methods: [String: String] = [
+        "/lead/add": "POST",
+        "/lead/cancel": "POST",
+        "/queue/next": "POST",
+        "/queue/result": "POST",
+        "/healthz": "GET",
+        "/readyz": "GET",
+        "/metrics": "GET",
+        "/openapi.yaml": "GET",
+    ]
+
+    /// The route label for `path`: itself when known, otherwise "unknown" (bounded label values).
+    static func label(_ path: String) -> String { methods[path] == nil ? "unknown" : path }
+}

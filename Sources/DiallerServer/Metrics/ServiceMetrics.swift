@@ -1,0 +1,79 @@
+import CoreMetrics
+import DiallerStore
+import Foundation
+import Prometheus
+
+/// Every metric the service exports, through swift-metrics into one Prometheus registry per
+/// server (not the global bootstrap, so several servers in one test process stay apart).
+final class ServiceMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
+
+    init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets = [
+            "dialler_http_request_duration_seconds": [1, 2.5, 5, 10, 25, 50, 100, 250, 1000].map { .microseconds(Int64($0 * 1000)) },
+            "dialler_writer_commit_seconds": [1, 2.5, 5, 10, 25, 50, 100, 250, 1000].map { .microseconds(Int64($0 * 1000)) },
+        ]
+        factory.valueHistogramBuckets = ["dialler_writer_batch_jobs": [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]]
+        self.factory = factory
+    }
+
+    func recordRequest(route: String, status: Int, seconds: Double) {
+        Counter(label: "dialler_http_requests_total", dimensions: [("route", route), ("status", String(status))], factory: factory)
+            .increment()
+        CoreMetrics.Timer(label: "dialler_http_request_duration_seconds", dimensions: [("route", route)], factory: factory)
+            .recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    func leadReceived(partner: String, type: String, outcome: String) {
+        Counter(label: "dialler_leads_total", dimensions: [("partner", partner), ("type", type), ("outcome", outcome)], factory: factory)
+            .increment()
+    }
+
+    func cancelAnswered(outcome: String) {
+        Counter(label: "dialler_cancels_total", dimensions: [("outcome", outcome)], factory: factory).increment()
+    }
+
+    func validationFailed(fields: [String]) {
+        for field in fields {
+            Counter(label: "dialler_validation_failures_total", dimensions: [("field", field)], factory: factory).increment()
+        }
+    }
+
+    func rateLimited(caller: String) {
+        Counter(label: "dialler_rate_limited_total", dimensions: [("caller", caller)], factory: factory).increment()
+    }
+
+    func callClaimed(callGroup: String) {
+        Counter(label: "dialler_calls_claimed_total", dimensions: [("call_group", callGroup)], factory: factory).increment()
+    }
+
+    func batchCommitted(_ report: BatchReport) {
+        Recorder(label: "dialler_writer_batch_jobs", factory: factory).record(report.jobs)
+        CoreMetrics.Timer(label: "dialler_writer_commit_seconds", factory: factory).recordNanoseconds(Int64(report.seconds * 1e9))
+        if !report.committed {
+            Counter(label: "dialler_writer_failed_batches_total", factory: factory).increment()
+        }
+    }
+
+    func promotionTicked(_ report: PromotionReport) {
+        Counter(label: "dialler_calls_promoted_total", factory: factory).increment(by: report.promoted)
+        Counter(label: "dialler_leases_expired_total", factory: factory).increment(by: report.requeued)
+        Counter(label: "dialler_promotion_ticks_total", factory: factory).increment()
+    }
+
+    /// Sets the gauges read from the database at scrape time.
+    func update(from snapshot: QueueSnapshot) {
+        Gauge(label: "dialler_promotion_lag_seconds", factory: factory).record(snapshot.promotionLagSeconds)
+        for group in snapshot.groups {
+            Gauge(label: "dialler_queue_depth", dimensions: [("call_group", group.name)], factory: factory).record(group.queued)
+            Gauge(label: "dialler_calls_dialling", dimensions: [("call_group", group.name)], factory: factory).record(group.dialling)
+            Gauge(label: "dialler_calls_waiting", dimensions: [("call_group", group.name)], factory: factory).record(group.waiting)
+        }
+    }
+
+    /// The Prometheus text exposition.
+    func exposition() -> [UInt8] { registry.emitToBuffer() }
+}

@@ -1,0 +1,77 @@
+import DiallerStore
+import Hummingbird
+
+/// `POST /lead/add` and `POST /lead/cancel`: decode, validate, call the store, encode.
+struct LeadRoutes: Sendable {
+    let store: Store
+    let authenticator: Authenticator
+    let numbers: PhoneNumbers
+    let metrics: ServiceMetrics
+    let maxBodyBytes: Int
+
+    func register(on router: Router<DiallerContext>) {
+        router.post("/lead/add") { request, context in try await add(request, context) }
+        router.post("/lead/cancel") { request, context in try await cancel(request, context) }
+    }
+
+    func add(_ request: Request, _ context: DiallerContext) async throws -> Response {
+        let partner = try await authenticator.require(.partner, request, context)
+        let body = try await request.jsonObject(limit: maxBodyBytes)
+        let validated: LeadRequest
+        switch LeadRequest.validate(body.object, rawBody: String(decoding: body.bytes, as: UTF8.self), numbers: numbers) {
+        case .success(let lead): validated = lead
+        case .failure(let errors):
+            metrics.validationFailed(fields: errors.fields.map(\.name))
+            throw APIError.invalid(errors)
+        }
+        if validated.isTest { return APIResponse.ok(#"{"test":"ok"}"#) }
+        let saved = try await store.submitLead(validated.lead, from: partner)
+        let knownType = saved.outcome == .unknownType ? "unknown" : validated.lead.type
+        metrics.leadReceived(partner: partner.name, type: knownType, outcome: saved.outcome.rawValue)
+        return APIResponse.ok(Self.body(for: saved.outcome))
+    }
+
+    func cancel(_ request: Request, _ context: DiallerContext) async throws -> Response {
+        let partner = try await authenticator.require(.partner, request, context)
+        let body = try await request.jsonObject(limit: maxBodyBytes)
+        let validated: CancelRequest
+        switch CancelRequest.validate(body.object, numbers: numbers) {
+        case .success(let cancel): validated = cancel
+        case .failure(let errors):
+            metrics.validationFailed(fields: errors.fields.map(\.name))
+            throw APIError.invalid(errors)
+        }
+        do {
+            let outcome = try await store.cancelCall(type: validated.type, mobile: validated.mobile, partner: partner)
+            switch outcome {
+            case .cancelled:
+                metrics.cancelAnswered(outcome: "cancelled")
+                return APIResponse.ok(#"{"cancelled":true}"#)
+            case .notFound:
+                metrics.cancelAnswered(outcome: "not_found")
+                return APIResponse.ok(#"{"cancelled":false,"warning":"not found"}"#)
+            case .alreadyProcessed:
+                metrics.cancelAnswered(outcome: "already_processed")
+                return APIResponse.ok(#"{"cancelled":false,"warning":"already processed"}"#)
+            }
+        } catch CancelFailure.callGroup(let underlying) {
+            metrics.cancelAnswered(outcome: "error_call_group")
+            context.logger.error("cancel failed removing the call from the queue", metadata: ["error": "\(underlying)"])
+            throw APIError.response(status: .internalServerError, body: #"{"cancelled":false,"warning":"server error (call group)"}"#)
+        } catch {
+            metrics.cancelAnswered(outcome: "error_save")
+            context.logger.error("cancel failed saving", metadata: ["error": "\(error)"])
+            throw APIError.response(status: .internalServerError, body: #"{"cancelled":false,"warning":"server error (save)"}"#)
+        }
+    }
+
+    /// The contract's body for each outcome, byte for byte.
+    static func body(for outcome: LeadOutcome) -> String {
+        switch outcome {
+        case .processed: #"{"saved":true,"processed":true}"#
+        case .unknownType: #"{"saved":true,"processed":false,"error":"Unknown Type"}"#
+        case .alreadyScheduled: #"{"saved":true,"processed":false,"error":"Another call is already scheduled"}"#
+        case .existingContact: #"{"saved":true,"processed":false,"error":"Existing Contact"}"#
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/// Everything `serve` can be told, with the defaults the README documents.
+struct ServerConfiguration: Sendable {
+    var host = "127.0.0.1"
+    var port = 8080
+    var region = "GB"
+    var maxBodyBytes = 65_536
+    var promoteEvery = 1.0
+    /// Requests per second per key (nil: no limit) and the burst allowed above it.
+    var rateLimit: Double?
+    var rateBurst = 100
+    var metricsKey: String?
+    /// Idle keep-alive connections are closed after this many seconds.
+    var idleTimeoutSeconds = 60
+}
