@@ -7,7 +7,7 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
 
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
 
-    public init(_ date: Date) { self.milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    public init(_ date: Date) { self.milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
     public var date: Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 

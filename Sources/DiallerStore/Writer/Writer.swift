@@ -35,6 +35,7 @@ public final class Writer: Sendable {
 
     /// Runs `work` in the next batch, inside its own savepoint, and returns its result once that
     /// batch has committed. If `work` throws, only its own savepoint is rolled back.
+    @discardableResult
     public func write<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             submit(WriterJob(work, continuation: continuation), failingWith: continuation)
