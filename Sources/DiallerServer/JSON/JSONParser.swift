@@ -26,9 +26,7 @@ struct JSONParser {
         var parser = JSONParser(bytes)
         parser.skipWhitespace()
         if parser.index < bytes.count, bytes[parser.index] != UInt8(ascii: "{") {
-            let start = parser.index
-            _ = try parse(bytes)
-            throw parser.error("the body must be a JSON object, not another kind of value", at: start)
+            throw parser.error("the body must be a JSON object, not another kind of value")
         }
         guard case .object(let object) = try parse(bytes) else { throw parser.error("expected a JSON object") }
         return object

@@ -1,0 +1,133 @@
+@testable import DiallerServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Testing
+
+@Suite struct AuthenticationTests {
+    static let invalidKey = #"{"error":"Invalid API key"}"#
+
+    @Test func theKeyMayComeThreeWays() async throws {
+        try await withServer { (server: TestServer) async throws in
+            let query = try await server.request(.post, "/lead/add?key=\(server.partnerKey)", body: leadBody(mobile: "07911100001"))
+            let header = try await server.request(.post, "/lead/add", body: leadBody(mobile: "07911100002"), headers: [.init("X-API-Key")!: server.partnerKey])
+            let bearer = try await server.request(.post, "/lead/add", body: leadBody(mobile: "07911100003"), headers: [.authorization: "Bearer \(server.partnerKey)"])
+            for reply in [query, header, bearer] {
+                #expect(reply.status == .ok)
+                #expect(reply.body == #"{"saved":true,"processed":true}"#)
+            }
+        }
+    }
+
+    @Test func missingUnknownOrRevokedKeysGet401BeforeAnythingElse() async throws {
+        try await withServer { (server: TestServer) async throws in
+            let cases: [(String, [HTTPField])] = [
+                ("/lead/add", []),
+                ("/lead/add?key=", []),
+                ("/lead/add?key=pk_not-a-real-key", []),
+                ("/lead/add", [HTTPField(name: .authorization, value: "Basic \(server.partnerKey)")]),
+                ("/lead/cancel?key=nope", []),
+            ]
+            for (uri, headers) in cases {
+                // Even an invalid body in test mode is not looked at.
+                let reply = try await server.request(.post, uri, body: #"{"test":true"#, headers: HTTPFields(headers))
+                #expect(reply.status == .unauthorized)
+                #expect(reply.body == Self.invalidKey)
+            }
+            let created = try await server.store.createKey(role: .partner, name: "short-lived")
+            #expect(try await server.post("/lead/add", leadBody(), key: created.key).status == .ok)
+            #expect(try await server.store.revokeKey(id: created.id))
+            let revoked = try await server.post("/lead/add", leadBody(), key: created.key)
+            #expect(revoked.status == .unauthorized)
+            #expect(revoked.body == Self.invalidKey)
+        }
+    }
+
+    @Test func diallerAndPartnerKeysAreNotInterchangeable() async throws {
+        try await withServer { (server: TestServer) async throws in
+            let leadWithDiallerKey = try await server.post("/lead/add", leadBody(), key: server.diallerKey)
+            #expect(leadWithDiallerKey.status == .unauthorized)
+            let cancelWithDiallerKey = try await server.post("/lead/cancel", leadBody(), key: server.diallerKey)
+            #expect(cancelWithDiallerKey.status == .unauthorized)
+            let queueWithPartnerKey = try await server.post("/queue/next", "{}", key: server.partnerKey)
+            #expect(queueWithPartnerKey.status == .unauthorized)
+            #expect(queueWithPartnerKey.body == Self.invalidKey)
+            #expect(try await server.scalar("SELECT count(*) FROM leads") == "0")
+        }
+    }
+
+    @Test func rateLimitedKeysGet429WithRetryAfter() async throws {
+        try await withServer(configure: { $0.rateLimit = 0.5; $0.rateBurst = 2 }) { (server: TestServer) async throws in
+            #expect(try await server.post("/lead/add", leadBody(extra: #","test":true"#)).status == .ok)
+            #expect(try await server.post("/lead/add", leadBody(extra: #","test":true"#)).status == .ok)
+            let limited = try await server.post("/lead/add", leadBody(extra: #","test":true"#))
+            #expect(limited.status == .tooManyRequests)
+            #expect(limited.body == #"{"error":"Too many requests"}"#)
+            #expect(limited.headers[.retryAfter] == "2")
+            // Another key has its own bucket.
+            #expect(try await server.post("/lead/add", leadBody(extra: #","test":true"#), key: server.otherPartnerKey).status == .ok)
+        }
+    }
+}
+
+@Suite struct HTTPErrorTests {
+    @Test func unknownPathsWrongMethodsAndOversizedBodies() async throws {
+        try await withServer(configure: { $0.maxBodyBytes = 2048 }) { (server: TestServer) async throws in
+            let missing = try await server.request(.post, "/lead/remove?key=\(server.partnerKey)", body: "{}")
+            #expect(missing.status == .notFound)
+            #expect(missing.body == #"{"error":"Not found"}"#)
+            let wrongMethod = try await server.request(.get, "/lead/add?key=\(server.partnerKey)")
+            #expect(wrongMethod.status == .methodNotAllowed)
+            #expect(wrongMethod.headers[.allow] == "POST")
+            #expect(wrongMethod.body == #"{"error":"Method not allowed"}"#)
+            let tooBig = try await server.post("/lead/add", leadBody(extra: #","notes":"\#(String(repeating: "x", count: 3000))""#))
+            #expect(tooBig.status == .contentTooLarge)
+            #expect(tooBig.body == #"{"body":{"0":"The request body is larger than the limit of 2048 bytes."}}"#)
+            #expect(try await server.scalar("SELECT count(*) FROM leads") == "0")
+        }
+    }
+
+    @Test func everyResponseCarriesARequestID() async throws {
+        try await withServer { (server: TestServer) async throws in
+            let replies = [
+                try await server.post("/lead/add", leadBody()),
+                try await server.post("/lead/add", "{"),
+                try await server.request(.get, "/nowhere"),
+                try await server.request(.get, "/healthz"),
+            ]
+            let ids = replies.compactMap { $0.headers[.init("X-Request-Id")!] }
+            #expect(ids.count == 4)
+            #expect(Set(ids).count == 4)
+        }
+    }
+
+    @Test func aFailureInsideTheServerIs500WithTheRequestIDAndSavesNothing() async throws {
+        try await withServer { (server: TestServer) async throws in
+            try await server.exec("CREATE TRIGGER sabotage BEFORE INSERT ON calls BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;")
+            let reply = try await server.post("/lead/add", leadBody())
+            #expect(reply.status == .internalServerError)
+            let id = try #require(reply.headers[.init("X-Request-Id")!])
+            #expect(reply.body == #"{"error":"Internal server error","request_id":"\#(id)"}"#)
+            #expect(try await server.scalar("SELECT count(*) FROM leads") == "0")
+            #expect(try await server.scalar("SELECT count(*) FROM contacts") == "0")
+            try await server.exec("DROP TRIGGER sabotage")
+            #expect(try await server.post("/lead/add", leadBody()).body == #"{"saved":true,"processed":true}"#)
+        }
+    }
+
+    @Test func aStrayWriteLockGets503AfterABoundedWaitAndThenRecovers() async throws {
+        try await withServer(configureStore: { $0.busyTimeoutMilliseconds = 200 }) { (server: TestServer) async throws in
+            let intruder = try DiallerStoreConnection.open(server.store.configuration.path)
+            try intruder.execute(script: "BEGIN IMMEDIATE")
+            let started = ContinuousClock.now
+            let blocked = try await server.post("/lead/add", leadBody())
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(blocked.status == .serviceUnavailable)
+            #expect(blocked.headers[.retryAfter] == "1")
+            #expect(blocked.body.hasPrefix(#"{"error":"Service temporarily unavailable","request_id":""#))
+            try intruder.execute(script: "ROLLBACK")
+            #expect(try await server.post("/lead/add", leadBody()).body == #"{"saved":true,"processed":true}"#)
+            #expect(try await server.scalar("SELECT count(*) FROM leads") == "1")
+        }
+    }
+}

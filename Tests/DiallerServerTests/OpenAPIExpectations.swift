@@ -1,0 +1,25 @@
+@testable import DiallerServer
+
+/// What the OpenAPI document must mention to stay in step with the code.
+enum OpenAPIExpectations {
+    static var routes: [(String, String)] { KnownRoutes.methods.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+
+    /// Every fixed body the server sends, byte for byte.
+    static let fixedBodies = [
+        #"{"test":"ok"}"#,
+        LeadRoutes.body(for: .processed),
+        LeadRoutes.body(for: .unknownType),
+        LeadRoutes.body(for: .alreadyScheduled),
+        LeadRoutes.body(for: .existingContact),
+        #"{"cancelled":true}"#,
+        #"{"cancelled":false,"warning":"not found"}"#,
+        #"{"cancelled":false,"warning":"already processed"}"#,
+        #"{"cancelled":false,"warning":"server error (call group)"}"#,
+        #"{"cancelled":false,"warning":"server error (save)"}"#,
+        APIResponse.invalidKeyBody,
+        APIResponse.notFoundBody,
+        APIResponse.methodNotAllowedBody,
+        #"{"error":"Too many requests"}"#,
+        #"{"error":"Call not found"}"#,
+    ]
+}
