@@ -94,11 +94,13 @@ CREATE TABLE calls (
     created_at       TEXT NOT NULL,
     queued_at        TEXT,
     claimed_at       TEXT,
+    claimed_by       INTEGER REFERENCES api_keys(key_id), -- the dialler key holding the lease
     lease_expires_at TEXT,
     finished_at      TEXT,
     outcome          TEXT,          -- the dialler's word on the last attempt
     attempts         INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     CHECK ((state = 'dialling') = (lease_expires_at IS NOT NULL)),
+    CHECK ((state = 'dialling') = (claimed_by IS NOT NULL)),
     CHECK ((state IN ('done', 'cancelled')) = (finished_at IS NOT NULL))
 ) STRICT;
 

@@ -18,15 +18,15 @@ extension Store {
     }
 
     /// Hands the next queued call to a dialler, or nil when the queue is empty.
-    public func claimNextCall(callGroup: String?) async throws -> ClaimedCall? {
+    public func claimNextCall(callGroup: String?, by dialler: Principal) async throws -> ClaimedCall? {
         let clock = self.clock, lease = configuration.leaseSeconds
-        return try await writer.write { try $0.claimNextCall(callGroup: callGroup, lease: lease, at: clock.now()) }
+        return try await writer.write { try $0.claimNextCall(callGroup: callGroup, by: dialler, lease: lease, at: clock.now()) }
     }
 
     /// Records a dialler's result; throws `CallResultRejection` when the call is not being dialled.
-    public func recordResult(callID: Int64, result: CallResult) async throws -> CallState {
+    public func recordResult(callID: Int64, result: CallResult, by dialler: Principal) async throws -> CallState {
         let clock = self.clock
-        return try await writer.write { try $0.recordResult(callID: callID, result: result, at: clock.now()) }
+        return try await writer.write { try $0.recordResult(callID: callID, result: result, by: dialler, at: clock.now()) }
     }
 
     /// Creates a key and answers it: the only time the key itself exists outside its holder.

@@ -118,7 +118,10 @@ func moveCall(_ callID: Int64, to state: String, in store: Store, at now: Timest
             try connection.execute("UPDATE calls SET state = 'queued', queued_at = ? WHERE call_id = ?", time, id)
             try connection.execute("INSERT INTO call_queue SELECT call_id, call_group, due_at, queued_at FROM calls WHERE call_id = ?", id)
         case "dialling":
-            try connection.execute("UPDATE calls SET state = 'dialling', lease_expires_at = ? WHERE call_id = ?", time, id)
+            try connection.execute("""
+                UPDATE calls SET state = 'dialling', lease_expires_at = ?, claimed_by = (SELECT min(key_id) FROM api_keys)
+                WHERE call_id = ?
+                """, time, id)
         default:
             try connection.execute("UPDATE calls SET state = ?, finished_at = ? WHERE call_id = ?", .text(state), time, id)
         }

@@ -72,6 +72,7 @@ import Testing
 
     @Test func claimsFollowDueTimeThenAgeAndCallGroup() async throws {
         try await withTemporaryStore { store, clock in
+            let dialler = try await store.dialler("floor-1")
             try await store.exec("""
                 INSERT INTO lead_types(name) VALUES ('motor-trade');
                 INSERT INTO lead_types(name, call_group) VALUES ('vans', 'motor-trade');
@@ -86,25 +87,26 @@ import Testing
             await PromotionWorker(store: store, interval: 3600, logger: Self.logger).promoteNow()
             let order = try await store.read { try $0.query("SELECT call_id FROM queue_report WHERE call_group = 'motor-trade'") { $0.int64(0) } }
             #expect(order == [early.callID!, late.callID!, sameTime.callID!])
-            #expect(try await store.claimNextCall(callGroup: "motor-trade")?.callID == early.callID)
-            #expect(try await store.claimNextCall(callGroup: nil)?.callID == home.callID)
-            #expect(try await store.claimNextCall(callGroup: "motor-trade")?.callID == late.callID)
-            #expect(try await store.claimNextCall(callGroup: "motor-trade")?.callID == sameTime.callID)
-            #expect(try await store.claimNextCall(callGroup: "motor-trade") == nil)
-            #expect(try await store.claimNextCall(callGroup: nil) == nil)
+            #expect(try await store.claimNextCall(callGroup: "motor-trade", by: dialler)?.callID == early.callID)
+            #expect(try await store.claimNextCall(callGroup: nil, by: dialler)?.callID == home.callID)
+            #expect(try await store.claimNextCall(callGroup: "motor-trade", by: dialler)?.callID == late.callID)
+            #expect(try await store.claimNextCall(callGroup: "motor-trade", by: dialler)?.callID == sameTime.callID)
+            #expect(try await store.claimNextCall(callGroup: "motor-trade", by: dialler) == nil)
+            #expect(try await store.claimNextCall(callGroup: nil, by: dialler) == nil)
             #expect(try await store.scalar("SELECT count(*) FROM calls_report WHERE state = 'dialling'") == "4")
         }
     }
 
     @Test func concurrentClaimsNeverShareACall() async throws {
         try await withTemporaryStore { store, clock in
+            let dialler = try await store.dialler("floor-1")
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
             let partner = try await store.partner("acme")
             for n in 0..<40 { _ = try await store.submitLead(.sample(mobile: "+4477009000\(String(format: "%02d", n))"), from: partner) }
             clock.advance(seconds: 1)
             await PromotionWorker(store: store, interval: 3600, logger: Self.logger).promoteNow()
             let claimed = try await withThrowingTaskGroup(of: Int64?.self) { group in
-                for _ in 0..<60 { group.addTask { try await store.claimNextCall(callGroup: nil)?.callID } }
+                for _ in 0..<60 { group.addTask { try await store.claimNextCall(callGroup: nil, by: dialler)?.callID } }
                 return try await group.reduce(into: [Int64]()) { if let id = $1 { $0.append(id) } }
             }
             #expect(claimed.count == 40)
@@ -114,12 +116,13 @@ import Testing
 
     @Test func anUnansweredClaimReturnsToTheQueueAfterItsLease() async throws {
         try await withTemporaryStore(configure: { $0.leaseSeconds = 600 }) { store, clock in
+            let dialler = try await store.dialler("floor-1")
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
             let lead = try await store.submitLead(.sample(), from: try await store.partner("acme"))
             let worker = PromotionWorker(store: store, interval: 3600, logger: Self.logger)
             clock.advance(seconds: 1)
             await worker.promoteNow()
-            let claim = try #require(try await store.claimNextCall(callGroup: nil))
+            let claim = try #require(try await store.claimNextCall(callGroup: nil, by: dialler))
             #expect(claim.attempt == 1)
             clock.advance(seconds: 599)
             #expect(await worker.promoteNow() == PromotionReport(promoted: 0, requeued: 0))
@@ -128,35 +131,41 @@ import Testing
             #expect(try await store.scalar("SELECT state FROM calls_report") == "queued")
             // The dialler that lost the lease cannot finish the call any more…
             await #expect(throws: CallResultRejection.notDialling(.queued)) {
-                try await store.recordResult(callID: lead.callID!, result: .finished(outcome: "sale"))
+                try await store.recordResult(callID: lead.callID!, result: .finished(outcome: "sale"), by: dialler)
             }
-            // …and the next claim is a second attempt.
-            #expect(try await store.claimNextCall(callGroup: nil)?.attempt == 2)
+            // …and the next claim is a second attempt; the first dialler cannot finish it for the second.
+            let second = try await store.dialler("floor-2")
+            #expect(try await store.claimNextCall(callGroup: nil, by: second)?.attempt == 2)
+            await #expect(throws: CallResultRejection.claimedByAnotherDialler) {
+                try await store.recordResult(callID: lead.callID!, result: .finished(outcome: "sale"), by: dialler)
+            }
+            #expect(try await store.recordResult(callID: lead.callID!, result: .finished(outcome: "sale"), by: second) == .done)
         }
     }
 
     @Test func resultsFinishOrRetryTheCall() async throws {
         try await withTemporaryStore { store, clock in
+            let dialler = try await store.dialler("floor-1")
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
             let partner = try await store.partner("acme")
             let lead = try await store.submitLead(.sample(), from: partner)
             let worker = PromotionWorker(store: store, interval: 3600, logger: Self.logger)
             clock.advance(seconds: 1)
             await worker.promoteNow()
-            _ = try await store.claimNextCall(callGroup: nil)
-            #expect(try await store.recordResult(callID: lead.callID!, result: .retry(outcome: "no answer", afterSeconds: 3600)) == .waiting)
+            _ = try await store.claimNextCall(callGroup: nil, by: dialler)
+            #expect(try await store.recordResult(callID: lead.callID!, result: .retry(outcome: "no answer", afterSeconds: 3600), by: dialler) == .waiting)
             #expect(try await store.scalar("SELECT state || ' ' || due_at || ' ' || outcome FROM calls_report") == "waiting 2026-11-25T11:00:01Z no answer")
             #expect(try await store.submitLead(.sample(), from: partner).outcome == .alreadyScheduled)
             clock.advance(seconds: 3600)
             await worker.promoteNow()
-            _ = try await store.claimNextCall(callGroup: nil)
-            #expect(try await store.recordResult(callID: lead.callID!, result: .finished(outcome: "sale")) == .done)
+            _ = try await store.claimNextCall(callGroup: nil, by: dialler)
+            #expect(try await store.recordResult(callID: lead.callID!, result: .finished(outcome: "sale"), by: dialler) == .done)
             #expect(try await store.scalar("SELECT state || ' ' || outcome || ' ' || finished_at FROM calls_report") == "done sale 2026-11-25T11:00:01Z")
             await #expect(throws: CallResultRejection.notDialling(.done)) {
-                try await store.recordResult(callID: lead.callID!, result: .finished(outcome: "sale"))
+                try await store.recordResult(callID: lead.callID!, result: .finished(outcome: "sale"), by: dialler)
             }
             await #expect(throws: CallResultRejection.noSuchCall) {
-                try await store.recordResult(callID: 999, result: .finished(outcome: "sale"))
+                try await store.recordResult(callID: 999, result: .finished(outcome: "sale"), by: dialler)
             }
             #expect(try await store.submitLead(.sample(), from: partner).outcome == .existingContact)
         }

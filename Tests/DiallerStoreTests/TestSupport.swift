@@ -58,6 +58,13 @@ extension Store {
     }
 }
 
+extension Store {
+    /// A dialler principal with a fresh key.
+    func dialler(_ name: String) async throws -> Principal {
+        try await authenticate(key: try await createKey(role: .dialler, name: name).key)!
+    }
+}
+
 extension NewLead {
     /// A valid lead for `mobile` (E.164) and `type`.
     static func sample(mobile: String = "+447840258823", type: String = "motor-trade", delays: Int? = nil) -> NewLead {

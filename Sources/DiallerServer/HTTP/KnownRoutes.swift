@@ -12,6 +12,14 @@ enum KnownRoutes {
         "/openapi.yaml": "GET",
     ]
 
-    /// The route label for `path`: itself when known, otherwise "unknown" (bounded label values).
-    static func label(_ path: String) -> String { methods[path] == nil ? "unknown" : path }
+    /// The route label for `path`: the route when known, otherwise "unknown" (bounded label values).
+    static func label(_ path: String) -> String { allowedMethod(path) == nil ? "unknown" : normalized(path) }
+
+    /// The method `path` answers, if it is one of ours.
+    static func allowedMethod(_ path: String) -> String? { methods[normalized(path)] }
+
+    /// The router ignores empty segments (`/lead/add/`, `//lead//add`); so do we.
+    static func normalized(_ path: String) -> String {
+        "/" + path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+    }
 }

@@ -36,7 +36,7 @@ struct ResponseMiddleware: RouterMiddleware {
         case let error as APIError:
             return error.response
         case let error as HTTPError where error.status == .notFound:
-            if let allowed = KnownRoutes.methods[request.uri.path] {
+            if let allowed = KnownRoutes.allowedMethod(request.uri.path) {
                 return APIResponse.json(.methodNotAllowed, APIResponse.methodNotAllowedBody, headers: [.allow: allowed])
             }
             return APIResponse.json(.notFound, APIResponse.notFoundBody)

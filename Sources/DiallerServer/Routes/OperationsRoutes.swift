@@ -29,7 +29,7 @@ struct OperationsRoutes: Sendable {
         do {
             try await store.writer.write { _ in }
         } catch {
-            return notReady("database not writable: \(error)")
+            return notReady("database not writable: \((error as? SQLiteError)?.message ?? "store closed")")
         }
         guard let last = worker.lastTickAt else { return notReady("promotion worker has not ticked yet") }
         let age = Double(store.clock.now().milliseconds - last.milliseconds) / 1000
@@ -42,7 +42,9 @@ struct OperationsRoutes: Sendable {
     }
 
     func exposition(_ request: Request) async throws -> Response {
-        if let metricsKey, request.apiKey != metricsKey { throw APIError.invalidKey }
+        if let metricsKey, !APIKey.hash(request.apiKey ?? "").elementsEqualInConstantTime(APIKey.hash(metricsKey)) {
+            throw APIError.invalidKey
+        }
         metrics.update(from: try await store.queueSnapshot())
         var buffer = ByteBuffer()
         buffer.writeBytes(metrics.exposition())

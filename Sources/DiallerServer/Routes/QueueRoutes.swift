@@ -16,12 +16,12 @@ struct QueueRoutes: Sendable {
     }
 
     func next(_ request: Request, _ context: DiallerContext) async throws -> Response {
-        _ = try await authenticator.require(.dialler, request, context)
+        let dialler = try await authenticator.require(.dialler, request, context)
         let body = try await request.jsonObject(limit: maxBodyBytes, allowEmpty: true)
         var reader = FieldReader(body.object)
         let callGroup = reader.string("call_group", label: "Call Group", required: false)
         guard reader.errors.isEmpty else { throw APIError.invalid(reader.errors) }
-        guard let call = try await store.claimNextCall(callGroup: callGroup) else {
+        guard let call = try await store.claimNextCall(callGroup: callGroup, by: dialler) else {
             return Response(status: .noContent)
         }
         metrics.callClaimed(callGroup: call.callGroup)
@@ -29,7 +29,7 @@ struct QueueRoutes: Sendable {
     }
 
     func result(_ request: Request, _ context: DiallerContext) async throws -> Response {
-        _ = try await authenticator.require(.dialler, request, context)
+        let dialler = try await authenticator.require(.dialler, request, context)
         let body = try await request.jsonObject(limit: maxBodyBytes)
         var reader = FieldReader(body.object)
         let callID = reader.integer("call_id", label: "Call Id", range: 1...Int.max)
@@ -39,12 +39,14 @@ struct QueueRoutes: Sendable {
         guard reader.errors.isEmpty, let callID, let outcome else { throw APIError.invalid(reader.errors) }
         let result: CallResult = retryIn.map { .retry(outcome: outcome, afterSeconds: $0) } ?? .finished(outcome: outcome)
         do {
-            let state = try await store.recordResult(callID: Int64(callID), result: result)
+            let state = try await store.recordResult(callID: Int64(callID), result: result, by: dialler)
             return APIResponse.ok(#"{"call_id":\#(callID),"state":"\#(state.rawValue)"}"#)
         } catch CallResultRejection.noSuchCall {
             throw APIError.response(status: .notFound, body: #"{"error":"Call not found"}"#)
         } catch CallResultRejection.notDialling(let state) {
             throw APIError.response(status: .conflict, body: #"{"error":"Call is not being dialled","state":"\#(state.rawValue)"}"#)
+        } catch CallResultRejection.claimedByAnotherDialler {
+            throw APIError.response(status: .conflict, body: #"{"error":"Call is being dialled by another dialler","state":"dialling"}"#)
         }
     }
 

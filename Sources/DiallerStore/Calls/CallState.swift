@@ -52,4 +52,6 @@ public enum CallResultRejection: Error, Sendable, Equatable {
     case noSuchCall
     /// The call is not being dialled (its lease expired, or it was never claimed).
     case notDialling(CallState)
+    /// Another dialler key holds the call now (this one's lease expired and the call was claimed again).
+    case claimedByAnotherDialler
 }

@@ -17,7 +17,7 @@ extension Connection {
     /// Returns calls whose dialler never answered (lease expired) to the queue; answers how many.
     func requeueExpiredLeases(limit: Int, at now: Timestamp) throws -> Int {
         let expired = try query("""
-            UPDATE calls SET state = 'queued', queued_at = ?1, lease_expires_at = NULL
+            UPDATE calls SET state = 'queued', queued_at = ?1, lease_expires_at = NULL, claimed_by = NULL
             WHERE call_id IN (SELECT call_id FROM calls WHERE state = 'dialling' AND lease_expires_at <= ?1 LIMIT ?2)
             RETURNING call_id, call_group, due_at
             """, .text(now.iso8601), .int(limit)) { (id: $0.int64(0), group: $0.text(1), due: $0.text(2)) }
