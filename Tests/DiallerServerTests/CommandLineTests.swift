@@ -1,0 +1,121 @@
+import DiallerStore
+import Foundation
+import Testing
+
+/// The built `dialler-server` binary, run as an administrator would.
+enum DiallerBinary {
+    static let url: URL? = {
+        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+                          URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                              .deletingLastPathComponent().appendingPathComponent(".build/debug")]
+        return candidates.map { $0.appendingPathComponent("dialler-server") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    /// Runs the binary to completion: exit status, standard output, standard error.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        guard let url else { throw CommandLineTestError.binaryNotBuilt }
+        process.executableURL = url
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let error = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+    }
+}
+
+enum CommandLineTestError: Error {
+    case binaryNotBuilt
+}
+
+@Suite struct CommandLineTests {
+    func withFolder(_ body: (String) throws -> Void) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try body(path)
+    }
+
+    /// A copy of the real migrations plus an administrator's seed that names a type and nothing else.
+    func seededMigrations(in folder: String) throws -> String {
+        let migrations = folder + "/Migrations"
+        try FileManager.default.copyItem(atPath: migrationsDirectory, toPath: migrations)
+        try "INSERT INTO lead_types(name) VALUES ('motor-trade');\n".write(toFile: migrations + "/1000_our_types.sql", atomically: true, encoding: .utf8)
+        return migrations
+    }
+
+    @Test func migrateThenCreateKeysAgainstASeedMigration() async throws {
+        try withFolder { folder in
+            let migrations = try seededMigrations(in: folder)
+            let db = folder + "/dialler.sqlite"
+            let migrated = try DiallerBinary.run(["migrate", "--db", db, "--migrations", migrations])
+            #expect(migrated.status == 0)
+            #expect(migrated.out == "applied 0001_schema.sql\napplied 1000_our_types.sql\n")
+            #expect(try DiallerBinary.run(["migrate", "--db", db, "--migrations", migrations]).out == "database \(db) is up to date\n")
+
+            let partner = try DiallerBinary.run(["keys", "create", "--partner", "acme", "--types", "motor-trade", "--db", db, "--migrations", migrations])
+            #expect(partner.status == 0)
+            let key = try #require(partner.out.split(separator: "\n").first.map(String.init))
+            #expect(key.hasPrefix("pk_"))
+            #expect(partner.out == key + "\n")
+            // The environment variables are read as well as the options.
+            let dialler = try DiallerBinary.run(["keys", "create", "--dialler", "floor-1"], environment: ["DIALLER_DB": db, "DIALLER_MIGRATIONS": migrations])
+            #expect(dialler.status == 0 && dialler.out.hasPrefix("dk_"))
+
+            let listed = try DiallerBinary.run(["keys", "list", "--db", db, "--migrations", migrations])
+            #expect(listed.out.contains("1\tpartner\tacme\tmotor-trade\t"))
+            #expect(!listed.out.contains(key))
+            let revoked = try DiallerBinary.run(["keys", "revoke", "1", "--db", db, "--migrations", migrations])
+            #expect(revoked.out == "revoked key 1\n")
+        }
+    }
+
+    @Test func keysAreUsableAndRevocable() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let migrations = try seededMigrations(in: folder)
+        let db = folder + "/dialler.sqlite"
+        let created = try DiallerBinary.run(["keys", "create", "--partner", "acme", "--db", db, "--migrations", migrations])
+        let key = String(created.out.split(separator: "\n")[0])
+        let store = try Store(StoreConfiguration(path: db, migrationsDirectory: migrations))
+        defer { store.close() }
+        #expect(try await store.authenticate(key: key)?.name == "acme")
+        #expect(try DiallerBinary.run(["keys", "revoke", "1", "--db", db, "--migrations", migrations]).status == 0)
+        #expect(try await store.authenticate(key: key) == nil)
+    }
+
+    @Test(arguments: [
+        (["keys", "create", "--db", "DB"], "Error: give exactly one of --partner NAME or --dialler NAME"),
+        (["keys", "create", "--partner", "acme", "--types", "nope", "--db", "DB"], "Error: unknown lead type(s): nope"),
+        (["keys", "revoke", "99", "--db", "DB"], "Error: no unrevoked key with id 99"),
+        (["serve", "--port", "70000", "--db", "DB"], "Error: --port must be 0 to 65535"),
+        (["migrate", "--db", "/nonexistent/folder/x.sqlite"], "Error: cannot use database /nonexistent/folder/x.sqlite: unable to open database file"),
+    ])
+    func badInputIsOneLineAndNonZero(arguments: [String], message: String) throws {
+        try withFolder { folder in
+            let migrations = try seededMigrations(in: folder)
+            let db = folder + "/dialler.sqlite"
+            let result = try DiallerBinary.run(arguments.map { $0 == "DB" ? db : $0 } + ["--migrations", migrations])
+            #expect(result.status != 0)
+            #expect(result.err.split(separator: "\n").first.map(String.init) == message)
+            #expect(!result.err.contains("Stack") && !result.err.contains("Fatal error"))
+        }
+    }
+
+    @Test func aBrokenMigrationStopsStartWithOneLine() throws {
+        try withFolder { folder in
+            let migrations = try seededMigrations(in: folder)
+            try "CREATE TABLE oops(;".write(toFile: migrations + "/1001_broken.sql", atomically: true, encoding: .utf8)
+            let result = try DiallerBinary.run(["migrate", "--db", folder + "/d.sqlite", "--migrations", migrations])
+            #expect(result.status != 0)
+            #expect(result.err == "Error: migration 1001_broken.sql failed: near \";\": syntax error\n")
+        }
+    }
+}
