@@ -1,0 +1,83 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `dialler-server serve` in a child process, for crash and shutdown tests.
+final class ServerProcess: Sendable {
+    /// The process object is used from the test's task only; `@unchecked` because Foundation's
+    /// `Process` is not marked Sendable.
+    private let process: UncheckedProcess
+    private let log = SharedText()
+    let port: Int
+
+    /// Starts `serve` on a free port and waits for its `listening` line.
+    init(database: String, migrations: String, extraArguments: [String] = []) throws {
+        let process = Process()
+        process.executableURL = DiallerBinary.url
+        process.arguments = ["serve", "--db", database, "--migrations", migrations, "--port", "0"] + extraArguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        let log = self.log
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { log.append(String(decoding: data, as: UTF8.self)) }
+        }
+        try process.run()
+        self.process = UncheckedProcess(process)
+        var port: Int?
+        for _ in 0..<300 where port == nil {
+            usleep(20_000)
+            port = Self.port(in: log.value)
+        }
+        guard let port else {
+            process.terminate()
+            throw ServerProcessError.didNotStart(log.value)
+        }
+        self.port = port
+    }
+
+    var output: String { log.value }
+
+    var processIdentifier: Int32 { process.value.processIdentifier }
+
+    func signal(_ signal: Int32) { kill(process.value.processIdentifier, signal) }
+
+    /// Waits up to `seconds` for the process to exit; answers its status, or nil if it is still running.
+    func waitForExit(seconds: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.value.isRunning, Date() < deadline { usleep(10_000) }
+        return process.value.isRunning ? nil : process.value.terminationStatus
+    }
+
+    private static func port(in log: String) -> Int? {
+        guard let range = log.range(of: "address=127.0.0.1:") else { return nil }
+        return Int(log[range.upperBound...].prefix { $0.isNumber })
+    }
+}
+
+/// Foundation's `Process`, which is thread-safe for what we use but not marked `Sendable`.
+private struct UncheckedProcess: @unchecked Sendable {
+    let value: Process
+    init(_ value: Process) { self.value = value }
+}
+
+/// Text appended from a pipe's reader thread and read by the test.
+final class SharedText: Sendable {
+    private let text = Mutex("")
+    var value: String { text.withLock { $0 } }
+    func append(_ more: String) { text.withLock { $0 += more } }
+}
+
+/// A flag one task sets and others poll.
+final class StopFlag: Sendable {
+    private let flag = Atomic(false)
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+    func set() { flag.store(true, ordering: .relaxed) }
+}
+
+enum ServerProcessError: Error {
+    case didNotStart(String)
+}
