@@ -1,0 +1,106 @@
+-- wrk script for the intake benchmark (driven by Benchmarks/intake/run).
+--
+--   wrk -t THREADS -c CONNS -d DURATION -s intake.lua http://127.0.0.1:PORT -- MODE KEY BASE THREADS
+--
+-- MODE "lead":    POST /lead/add?key=KEY, every request with a distinct valid UK mobile.
+-- MODE "healthz": GET /healthz (the server's cheapest endpoint: the HTTP ceiling). The same
+--                 request()/response() callbacks run, so wrk's own cost per request is comparable.
+--
+-- Mobile numbers: request number n = BASE + thread_id + THREADS * counter, written as
+-- "07" .. (100000000 + n) with nine digits, i.e. 07100000000-07399999999. Every 071xx-073xx
+-- number is a valid mobile in libphonenumber's GB plan (074xx-079xx have holes), so the range
+-- gives 300 million distinct valid numbers. done() prints next_base, the first n no thread
+-- used, so the next wrk invocation on the same database never repeats a number.
+--
+-- done() prints machine-readable lines, all starting "BENCH_":
+--   BENCH_SUMMARY duration_us=.. requests=.. sent=.. next_base=.. err_connect=.. err_read=..
+--                 err_write=.. err_status=.. err_timeout=..
+--   BENCH_LATENCY_US p50=.. p90=.. p99=.. p999=.. max=.. mean=..
+--   BENCH_COUNT status=200 kind=processed n=..     (one line per status and body kind)
+--   BENCH_OTHER_SAMPLE status=.. body=..           (first unexpected body, if any)
+
+local PROCESSED = '{"saved":true,"processed":true}'
+local HEALTHY = '{"status":"ok"}'
+
+-- Main Lua state: one entry per thread, so done() can read each thread's globals back.
+local threads = {}
+local created = 0
+
+function setup(thread)
+   thread:set("thread_id", created)
+   created = created + 1
+   table.insert(threads, thread)
+end
+
+-- Per-thread state below is global on purpose: thread:get() can only read globals.
+function init(args)
+   mode = args[1] or "lead"
+   key = args[2] or ""
+   base = tonumber(args[3] or "0")
+   nthreads = tonumber(args[4] or "1")
+   counter = 0        -- requests built by this thread
+   counts = {}        -- "STATUS KIND" -> responses
+   other_sample = ""  -- first response that was neither processed nor healthy
+   lead_path = "/lead/add?key=" .. key
+   lead_headers = { ["Content-Type"] = "application/json" }
+   healthz_request = wrk.format("GET", "/healthz")
+end
+
+function request()
+   counter = counter + 1
+   if mode == "healthz" then
+      return healthz_request
+   end
+   local n = base + thread_id + nthreads * (counter - 1)
+   local mobile = string.format("07%09d", 100000000 + n)
+   local body = '{"first_name":"Bench","surname":"Lead","mobile":"' .. mobile ..
+                '","email":"lead' .. n .. '@example.com","type":"motor-trade"}'
+   return wrk.format("POST", lead_path, lead_headers, body)
+end
+
+function response(status, headers, body)
+   local kind
+   if body == PROCESSED then
+      kind = "processed"
+   elseif body == HEALTHY then
+      kind = "healthy"
+   else
+      kind = "other"
+      if other_sample == "" then
+         other_sample = status .. " " .. string.sub(body or "", 1, 200)
+      end
+   end
+   local k = status .. " " .. kind
+   counts[k] = (counts[k] or 0) + 1
+end
+
+function done(summary, latency, requests)
+   local totals, sent, max_counter, sample, nthreads_seen = {}, 0, 0, "", 1
+   for _, t in ipairs(threads) do
+      for k, v in pairs(t:get("counts") or {}) do
+         totals[k] = (totals[k] or 0) + v
+      end
+      local c = t:get("counter") or 0
+      sent = sent + c
+      if c > max_counter then max_counter = c end
+      local s = t:get("other_sample") or ""
+      if sample == "" then sample = s end
+      nthreads_seen = t:get("nthreads") or nthreads_seen
+   end
+   local base0 = threads[1] and (threads[1]:get("base") or 0) or 0
+   local e = summary.errors
+   io.write(string.format(
+      "BENCH_SUMMARY duration_us=%d requests=%d sent=%d next_base=%d err_connect=%d err_read=%d err_write=%d err_status=%d err_timeout=%d\n",
+      summary.duration, summary.requests, sent, base0 + nthreads_seen * max_counter,
+      e.connect, e.read, e.write, e.status, e.timeout))
+   io.write(string.format("BENCH_LATENCY_US p50=%d p90=%d p99=%d p999=%d max=%d mean=%.1f\n",
+      latency:percentile(50), latency:percentile(90), latency:percentile(99),
+      latency:percentile(99.9), latency.max, latency.mean))
+   for k, v in pairs(totals) do
+      local status, kind = string.match(k, "^(%d+) (%a+)$")
+      io.write(string.format("BENCH_COUNT status=%s kind=%s n=%d\n", status, kind, v))
+   end
+   if sample ~= "" then
+      io.write("BENCH_OTHER_SAMPLE " .. string.gsub(sample, "\n", " ") .. "\n")
+   end
+end
