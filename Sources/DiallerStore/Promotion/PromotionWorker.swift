@@ -23,6 +23,9 @@ public final class PromotionWorker: Service, Sendable {
     private let onTick: (@Sendable (PromotionReport, Timestamp) -> Void)?
     /// When the last tick finished, read by readiness checks from other threads.
     private let lastTick = Mutex<Timestamp?>(nil)
+    /// Whether a chain of chunks is queued on the writer; touched only on the writer's queue, where
+    /// the timer fires, so the queue's serial order is its lock.
+    nonisolated(unsafe) private var chainQueued = false
 
     public init(store: Store, interval seconds: Double, logger: Logger,
                 onTick: (@Sendable (PromotionReport, Timestamp) -> Void)? = nil) {
@@ -38,7 +41,7 @@ public final class PromotionWorker: Service, Sendable {
     public func run() async throws {
         let timer = DispatchSource.makeTimerSource(queue: store.writer.queue)
         timer.schedule(deadline: .now(), repeating: .nanoseconds(Int(interval * 1e9)), leeway: .milliseconds(10))
-        timer.setEventHandler { [self] in _ = self.tick() }
+        timer.setEventHandler { [self] in self.tick() }
         timer.resume()
         logger.info("promotion worker started", metadata: ["every_seconds": "\(interval)"])
         // Wait for shutdown (or cancellation), then stop the timer before the store closes.
@@ -66,13 +69,19 @@ public final class PromotionWorker: Service, Sendable {
         }
     }
 
-    /// One timer tick: a chunk now, and another queued behind waiting intake if the chunk was full.
-    private func tick() -> PromotionReport {
+    /// One timer tick: a chunk now and, if it was full, the next chunk queued behind waiting intake.
+    /// A tick that finds a chain already queued leaves it to finish: chains must not pile up.
+    private func tick() {
+        guard !chainQueued else { return }
+        continueChain()
+    }
+
+    private func continueChain() {
         let report = promoteChunk()
-        if report.promoted == store.configuration.promotionChunk {
-            store.writer.queue.async { [self] in _ = self.tick() }
+        chainQueued = report.promoted == store.configuration.promotionChunk
+        if chainQueued {
+            store.writer.queue.async { [self] in self.continueChain() }
         }
-        return report
     }
 
     private func promoteChunk() -> PromotionReport {
