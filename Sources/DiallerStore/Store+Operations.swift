@@ -1,8 +1,9 @@
 extension Store {
-    /// The principal behind an unrevoked key, looked up by the key's hash on a reader.
-    public func authenticate(key: String) async throws -> Principal? {
+    /// The principal behind an unrevoked key, looked up by the key's hash on a reader, on the
+    /// calling thread (one primary-key lookup in a small table).
+    public func authenticate(key: String) throws -> Principal? {
         let hash = APIKey.hash(key)
-        return try await read { try $0.principal(keyHash: hash) }
+        return try readers.readNow { try $0.principal(keyHash: hash) }
     }
 
     /// Saves a valid lead and decides its outcome in one writer job; returns after the commit.

@@ -86,9 +86,9 @@ enum CommandLineTestError: Error {
         let key = String(created.out.split(separator: "\n")[0])
         let store = try Store(StoreConfiguration(path: db, migrationsDirectory: migrations))
         defer { store.close() }
-        #expect(try await store.authenticate(key: key)?.name == "acme")
+        #expect(try store.authenticate(key: key)?.name == "acme")
         #expect(try DiallerBinary.run(["keys", "revoke", "1", "--db", db, "--migrations", migrations]).status == 0)
-        #expect(try await store.authenticate(key: key) == nil)
+        #expect(try store.authenticate(key: key) == nil)
     }
 
     @Test(arguments: [

@@ -21,14 +21,14 @@ import Testing
     @Test func authenticateFindsRoleAndTypesAndRevocationIsImmediate() async throws {
         try await withTemporaryStore { store, _ in
             let created = try await store.createKey(role: .partner, name: "acme", allowedTypes: ["motor-trade"])
-            let principal = try #require(try await store.authenticate(key: created.key))
+            let principal = try #require(try store.authenticate(key: created.key))
             #expect(principal.role == .partner)
             #expect(principal.name == "acme")
             #expect(principal.allowedTypes == ["motor-trade"])
             #expect(principal.partnerID != nil)
-            #expect(try await store.authenticate(key: created.key + "x") == nil)
+            #expect(try store.authenticate(key: created.key + "x") == nil)
             #expect(try await store.revokeKey(id: created.id))
-            #expect(try await store.authenticate(key: created.key) == nil)
+            #expect(try store.authenticate(key: created.key) == nil)
             #expect(try await store.revokeKey(id: created.id) == false)
             let listed = try await store.listKeys()
             #expect(listed.count == 1 && listed[0].revokedAt != nil)

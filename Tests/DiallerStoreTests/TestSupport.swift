@@ -54,14 +54,14 @@ extension Store {
     /// A partner principal with a fresh key.
     func partner(_ name: String, types: [String]? = nil) async throws -> Principal {
         let created = try await createKey(role: .partner, name: name, allowedTypes: types)
-        return try await authenticate(key: created.key)!
+        return try authenticate(key: created.key)!
     }
 }
 
 extension Store {
     /// A dialler principal with a fresh key.
     func dialler(_ name: String) async throws -> Principal {
-        try await authenticate(key: try await createKey(role: .dialler, name: name).key)!
+        try authenticate(key: try await createKey(role: .dialler, name: name).key)!
     }
 }
 

@@ -21,12 +21,15 @@ struct ResponseMiddleware: RouterMiddleware {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let route = KnownRoutes.label(request.uri.path)
         metrics.recordRequest(route: route, status: response.status.code, seconds: seconds)
-        var metadata: Logger.Metadata = [
-            "method": "\(request.method)", "route": "\(route)", "status": "\(response.status.code)",
-            "ms": "\(Int((seconds * 1000).rounded()))",
-        ]
-        if let caller = context.facts.caller { metadata["caller"] = "\(caller)" }
-        context.logger.info("request", metadata: metadata)
+        // Building the metadata costs more than the rest of a cheap request: only when it is written.
+        if context.logger.logLevel <= .info {
+            var metadata: Logger.Metadata = [
+                "method": "\(request.method)", "route": "\(route)", "status": "\(response.status.code)",
+                "ms": "\(Int((seconds * 1000).rounded()))",
+            ]
+            if let caller = context.facts.caller { metadata["caller"] = "\(caller)" }
+            context.logger.info("request", metadata: metadata)
+        }
         return response
     }
 

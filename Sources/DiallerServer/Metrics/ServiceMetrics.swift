@@ -2,12 +2,17 @@ import CoreMetrics
 import DiallerStore
 import Foundation
 import Prometheus
+import Synchronization
 
 /// Every metric the service exports, through swift-metrics into one Prometheus registry per
 /// server (not the global bootstrap, so several servers in one test process stay apart).
 final class ServiceMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
+    /// Handles already made, by label and dimension values: making one goes through the registry's
+    /// lock and name checks, which cost more than the request they count. Shared by every event loop.
+    private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
 
     init() {
         registry = PrometheusCollectorRegistry()
@@ -21,15 +26,34 @@ final class ServiceMetrics: Sendable {
     }
 
     func recordRequest(route: String, status: Int, seconds: Double) {
-        Counter(label: "dialler_http_requests_total", dimensions: [("route", route), ("status", String(status))], factory: factory)
-            .increment()
-        CoreMetrics.Timer(label: "dialler_http_request_duration_seconds", dimensions: [("route", route)], factory: factory)
-            .recordNanoseconds(Int64(seconds * 1e9))
+        counter("dialler_http_requests_total", [("route", route), ("status", String(status))]).increment()
+        timer("dialler_http_request_duration_seconds", [("route", route)]).recordNanoseconds(Int64(seconds * 1e9))
     }
 
     func leadReceived(partner: String, type: String, outcome: String) {
-        Counter(label: "dialler_leads_total", dimensions: [("partner", partner), ("type", type), ("outcome", outcome)], factory: factory)
-            .increment()
+        counter("dialler_leads_total", [("partner", partner), ("type", type), ("outcome", outcome)]).increment()
+    }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
+        let key = dimensions.reduce(label) { $0 + "\u{1F}" + $1.1 }
+        if let existing = counters.withLock({ $0[key] }) { return existing }
+        let made = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
+        return counters.withLock { handles in
+            if let existing = handles[key] { return existing }
+            handles[key] = made
+            return made
+        }
+    }
+
+    private func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
+        let key = dimensions.reduce(label) { $0 + "\u{1F}" + $1.1 }
+        if let existing = timers.withLock({ $0[key] }) { return existing }
+        let made = CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
+        return timers.withLock { handles in
+            if let existing = handles[key] { return existing }
+            handles[key] = made
+            return made
+        }
     }
 
     func cancelAnswered(outcome: String) {

@@ -10,7 +10,7 @@ struct Authenticator: Sendable {
     /// A partner key may not work the queue and a dialler key may not submit leads: both get 401,
     /// as any key that is not valid for the endpoint does.
     func require(_ role: KeyRole, _ request: Request, _ context: DiallerContext) async throws -> Principal {
-        guard let key = request.apiKey, let principal = try await store.authenticate(key: key), principal.role == role else {
+        guard let key = request.apiKey, let principal = try store.authenticate(key: key), principal.role == role else {
             throw APIError.invalidKey
         }
         context.facts.caller = principal.name

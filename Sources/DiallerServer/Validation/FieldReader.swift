@@ -141,7 +141,5 @@ struct FieldReader {
         return nil
     }
 
-    private static func trimmed(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    private static func trimmed(_ text: String) -> String { text.trimmingWhitespace }
 }

@@ -20,7 +20,8 @@ extension Connection {
             PRAGMA foreign_keys = ON;        -- the schema's references are enforced, not decorative
             PRAGMA wal_autocheckpoint = 4000; -- ~16 MB of WAL between checkpoints: fewer checkpoint stalls under load
             PRAGMA journal_size_limit = 67108864; -- but the WAL file is truncated back to 64 MB after one
-            PRAGMA temp_store = MEMORY;
+            PRAGMA temp_store = MEMORY;      -- savepoints' sub-journals stay off the disk
+            PRAGMA cache_size = -32768;      -- 32 MiB of pages: the hot indexes stay cached as the tables grow
             """)
     }
 }
