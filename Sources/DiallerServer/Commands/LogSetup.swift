@@ -26,6 +26,11 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
+        FileHandle.standardError.write(Data(render(event: event).utf8))
+    }
+
+    /// The event as one JSON object and a newline.
+    func render(event: LogEvent) -> String {
         var fields = metadata
         if let extra = event.metadata { fields.merge(extra) { $1 } }
         var line = "{\"time\":" + JSONWriter.quoted(Timestamp(Date()).iso8601) + ",\"level\":" + JSONWriter.quoted(event.level.rawValue)
@@ -33,7 +38,6 @@ struct JSONLogHandler: LogHandler {
         for key in fields.keys.sorted() {
             line += "," + JSONWriter.quoted(key) + ":" + JSONWriter.quoted("\(fields[key]!)")
         }
-        line += "}\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        return line + "}\n"
     }
 }

@@ -1,0 +1,25 @@
+@testable import DiallerServer
+import Foundation
+import Logging
+import Testing
+
+@Suite struct LogFormatTests {
+    @Test func jsonLinesCarryTimeLevelMessageAndMetadataEscaped() throws {
+        let handler = JSONLogHandler(label: "dialler", logLevel: .info, metadata: ["hb.request.id": "abc"])
+        let line = handler.render(event: LogEvent(
+            level: .info, message: "request", metadata: ["route": "/lead/add", "note": "a \"quoted\"\nline"],
+            source: "test", file: #fileID, function: #function, line: #line))
+        #expect(line.hasSuffix("\n"))
+        guard case .object(let object) = try JSONParser.parse(Array(line.utf8)) else {
+            Issue.record("not a JSON object: \(line)")
+            return
+        }
+        #expect(object["level"] == .string("info"))
+        #expect(object["message"] == .string("request"))
+        #expect(object["route"] == .string("/lead/add"))
+        #expect(object["hb.request.id"] == .string("abc"))
+        #expect(object["note"] == .string("a \"quoted\"\nline"))
+        guard case .string(let time)? = object["time"] else { Issue.record("no time"); return }
+        #expect(time.hasSuffix("Z") && time.count == 24)
+    }
+}
