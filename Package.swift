@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "dialler-server", targets: ["DiallerServer"]),
         .library(name: "DiallerStore", targets: ["DiallerStore"]),
+        // For the fuzz package in Fuzz/, which compiles the server's request path with libFuzzer.
+        .library(name: "CPhoneNumber", targets: ["CPhoneNumber"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -1,0 +1,1 @@
+../../../Sources/DiallerServer/JSON/JSONValue.swift
