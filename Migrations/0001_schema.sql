@@ -79,8 +79,6 @@ CREATE TABLE leads (
     raw_request  TEXT NOT NULL
 ) STRICT;
 
-CREATE INDEX leads_by_partner_contact ON leads(partner_id, contact_id);
-
 -- A processed lead's call, from scheduling to its end.
 CREATE TABLE calls (
     call_id          INTEGER PRIMARY KEY,

@@ -13,10 +13,13 @@ enum KnownRoutes {
     ]
 
     /// The route label for `path`: the route when known, otherwise "unknown" (bounded label values).
-    static func label(_ path: String) -> String { allowedMethod(path) == nil ? "unknown" : normalized(path) }
+    static func label(_ path: String) -> String {
+        if methods[path] != nil { return path }
+        return allowedMethod(path) == nil ? "unknown" : normalized(path)
+    }
 
     /// The method `path` answers, if it is one of ours.
-    static func allowedMethod(_ path: String) -> String? { methods[normalized(path)] }
+    static func allowedMethod(_ path: String) -> String? { methods[path] ?? methods[normalized(path)] }
 
     /// The router ignores empty segments (`/lead/add/`, `//lead//add`); so do we.
     static func normalized(_ path: String) -> String {
