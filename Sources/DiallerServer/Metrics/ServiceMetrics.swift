@@ -9,10 +9,8 @@ import Synchronization
 final class ServiceMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
-    /// Handles already made, by label and dimension values: making one goes through the registry's
-    /// lock and name checks, which cost more than the request they count. Shared by every event loop.
-    private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
-    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
+    private let counters = HandleCache<CoreMetrics.Counter>()
+    private let timers = HandleCache<CoreMetrics.Timer>()
 
     init() {
         registry = PrometheusCollectorRegistry()
@@ -35,25 +33,11 @@ final class ServiceMetrics: Sendable {
     }
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
-        let key = dimensions.reduce(label) { $0 + "\u{1F}" + $1.1 }
-        if let existing = counters.withLock({ $0[key] }) { return existing }
-        let made = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
-        return counters.withLock { handles in
-            if let existing = handles[key] { return existing }
-            handles[key] = made
-            return made
-        }
+        counters.handle(label, dimensions) { CoreMetrics.Counter(label: $0, dimensions: $1, factory: factory) }
     }
 
     private func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
-        let key = dimensions.reduce(label) { $0 + "\u{1F}" + $1.1 }
-        if let existing = timers.withLock({ $0[key] }) { return existing }
-        let made = CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
-        return timers.withLock { handles in
-            if let existing = handles[key] { return existing }
-            handles[key] = made
-            return made
-        }
+        timers.handle(label, dimensions) { CoreMetrics.Timer(label: $0, dimensions: $1, factory: factory) }
     }
 
     func cancelAnswered(outcome: String) {
@@ -100,4 +84,22 @@ final class ServiceMetrics: Sendable {
 
     /// The Prometheus text exposition.
     func exposition() -> [UInt8] { registry.emitToBuffer() }
+}
+
+/// Metric handles already made, by label and dimension values: making one goes through the
+/// registry's lock and name checks, which cost more than the request it counts.
+private final class HandleCache<Handle: Sendable>: Sendable {
+    /// Shared by every event loop and the writer's queue.
+    private let handles = Mutex<[String: Handle]>([:])
+
+    func handle(_ label: String, _ dimensions: [(String, String)], make: (String, [(String, String)]) -> Handle) -> Handle {
+        let key = dimensions.reduce(label) { $0 + "\u{1F}" + $1.1 }
+        if let existing = handles.withLock({ $0[key] }) { return existing }
+        let made = make(label, dimensions)
+        return handles.withLock { handles in
+            if let existing = handles[key] { return existing }
+            handles[key] = made
+            return made
+        }
+    }
 }
