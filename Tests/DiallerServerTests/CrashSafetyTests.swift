@@ -23,29 +23,32 @@ import Glibc
         return (db, migrations, String(created.out.prefix { $0 != "\n" }))
     }
 
-    /// Posts distinct leads from `clients` connections until the server goes away or `stop` is set;
-    /// answers every mobile that was acknowledged with `saved:true`.
-    static func load(port: Int, key: String, cycle: Int, clients: Int, stop: StopFlag) async -> [String] {
-        await withTaskGroup(of: [String].self) { group in
+    /// Posts distinct leads from `clients` connections until the server goes away or `stop` is set,
+    /// adding every mobile acknowledged with `saved:true` to `acknowledged` as it comes.
+    static func load(port: Int, key: String, cycle: Int, clients: Int, stop: StopFlag, acknowledged: Acknowledged) async {
+        await withTaskGroup(of: Void.self) { group in
             for client in 0..<clients {
                 group.addTask {
                     let connection = TestClient(host: "127.0.0.1", port: port)
                     connection.connect()
                     defer { Task { try? await connection.shutdown() } }
-                    var saved: [String] = []
                     for n in 0..<100_000 where !stop.isSet {
                         let mobile = String(format: "079%02d%02d%04d", cycle % 100, client, n)
                         let body = leadBody(mobile: mobile)
                         guard let response = try? await connection.execute(.init(
                             "/lead/add?key=\(key)", method: .post, headers: [.contentType: "application/json"],
                             body: ByteBuffer(string: body))) else { break }
-                        if String(buffer: response.body ?? ByteBuffer()).hasPrefix(#"{"saved":true"#) { saved.append("+44" + mobile.dropFirst()) }
+                        if String(buffer: response.body ?? ByteBuffer()).hasPrefix(#"{"saved":true"#) { acknowledged.add("+44" + mobile.dropFirst()) }
                     }
-                    return saved
                 }
             }
-            return await group.reduce(into: []) { $0 += $1 }
         }
+    }
+
+    /// Waits (up to 60 s) until the load has had `count` leads acknowledged, so a kill always lands
+    /// mid-stream even on a machine busy with other tests.
+    static func waitForAcknowledged(_ acknowledged: Acknowledged, atLeast count: Int) async throws {
+        for _ in 0..<1200 where acknowledged.count < count { try await Task.sleep(for: .milliseconds(50)) }
     }
 
     /// Every acknowledged mobile has its lead; the file is sound; no call is queued twice.
@@ -68,14 +71,16 @@ import Glibc
         for cycle in 0..<Self.cycles {
             let server = try ServerProcess(database: setup.db, migrations: setup.migrations, extraArguments: ["--promote-every", "0.05"])
             let stop = StopFlag()
-            async let saved = Self.load(port: server.port, key: setup.key, cycle: cycle, clients: 8, stop: stop)
-            try await Task.sleep(for: .milliseconds(300 + (cycle * 37) % 200))
+            let saved = Acknowledged()
+            async let load: Void = Self.load(port: server.port, key: setup.key, cycle: cycle, clients: 8, stop: stop, acknowledged: saved)
+            try await Self.waitForAcknowledged(saved, atLeast: 20)
+            try await Task.sleep(for: .milliseconds((cycle * 37) % 200))
             server.signal(SIGKILL)
             _ = server.waitForExit(seconds: 10)
             stop.set()
-            let savedThisCycle = await saved
-            #expect(!savedThisCycle.isEmpty, "cycle \(cycle) acknowledged nothing")
-            acknowledged += savedThisCycle
+            await load
+            #expect(saved.count >= 20, "cycle \(cycle) acknowledged only \(saved.count) leads before the kill")
+            acknowledged += saved.all
             try Self.verify(db: setup.db, acknowledged: acknowledged)
         }
     }
@@ -87,13 +92,15 @@ import Glibc
         let setup = try Self.prepare(folder)
         let server = try ServerProcess(database: setup.db, migrations: setup.migrations)
         let stop = StopFlag()
-        async let saved = Self.load(port: server.port, key: setup.key, cycle: 99, clients: 4, stop: stop)
-        try await Task.sleep(for: .milliseconds(300))
+        let saved = Acknowledged()
+        async let load: Void = Self.load(port: server.port, key: setup.key, cycle: 99, clients: 4, stop: stop, acknowledged: saved)
+        try await Self.waitForAcknowledged(saved, atLeast: 20)
         let signalled = ContinuousClock.now
         server.signal(SIGTERM)
         let status = server.waitForExit(seconds: 15)
         stop.set()
-        let acknowledged = await saved
+        await load
+        let acknowledged = saved.all
         #expect(status == 0)
         #expect(ContinuousClock.now - signalled < .seconds(15))
         #expect(server.output.contains("promotion worker stopped"))
@@ -105,4 +112,12 @@ import Glibc
         let walSize = (try? FileManager.default.attributesOfItem(atPath: setup.db + "-wal")[.size] as? Int) ?? 0
         #expect(walSize == 0)
     }
+}
+
+/// Mobiles acknowledged with `saved:true`, added by the load's tasks as responses arrive.
+final class Acknowledged: Sendable {
+    private let mobiles = Mutex<[String]>([])
+    func add(_ mobile: String) { mobiles.withLock { $0.append(mobile) } }
+    var count: Int { mobiles.withLock { $0.count } }
+    var all: [String] { mobiles.withLock { $0 } }
 }

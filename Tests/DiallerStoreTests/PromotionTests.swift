@@ -59,7 +59,7 @@ import Testing
             let worker = PromotionWorker(store: store, interval: 0.05, logger: Self.logger)
             let running = Task { try await worker.run() }
             var queued = "0"
-            for _ in 0..<100 where queued == "0" {
+            for _ in 0..<500 where queued == "0" {
                 try await Task.sleep(for: .milliseconds(20))
                 queued = try await store.scalar("SELECT count(*) FROM call_queue") ?? "0"
             }
