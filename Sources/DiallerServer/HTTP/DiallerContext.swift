@@ -5,9 +5,12 @@ struct DiallerContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// Shared with the access-log middleware, which reads it after the handler returns.
     let facts = RequestFacts()
+    /// The channel's event loop as a task executor, so the handler's async work stays on it.
+    let executor: EventLoopExecutor
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        executor = EventLoopExecutor(source.channel.eventLoop)
     }
 }
 
