@@ -102,12 +102,11 @@ CREATE TABLE calls (
     CHECK ((state IN ('done', 'cancelled')) = (finished_at IS NOT NULL))
 ) STRICT;
 
--- De-duplication and cancel look up a contact's calls of one type.
-CREATE INDEX calls_by_contact_type ON calls(contact_id, lead_type_id, state);
+-- De-duplication and cancel look up a contact's calls of one type (a handful of rows; state is
+-- left out so that a call's state changes do not rewrite this index).
+CREATE INDEX calls_by_contact_type ON calls(contact_id, lead_type_id);
 -- The promotion worker's scan: only waiting calls, by due time.
 CREATE INDEX calls_waiting_by_due ON calls(due_at) WHERE state = 'waiting';
--- Counts per state and call group (metrics, supervisors' dashboards).
-CREATE INDEX calls_by_state_group ON calls(state, call_group);
 -- Lease expiry: only calls being dialled.
 CREATE INDEX calls_dialling_by_lease ON calls(lease_expires_at) WHERE state = 'dialling';
 
