@@ -15,11 +15,6 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     /// The database stayed locked by another connection for longer than the busy timeout.
     public var isBusy: Bool { primaryCode == SQLITE_BUSY || primaryCode == SQLITE_LOCKED }
 
-    /// The disk or file cannot take the write (full, read-only, I/O error).
-    public var isStorageFailure: Bool {
-        [SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN].contains(primaryCode)
-    }
-
     public var description: String {
         let name = String(cString: sqlite3_errstr(code))
         var text = "SQLite error \(code) (\(name)): \(message)"

@@ -100,9 +100,4 @@ public struct Row {
 
     public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
 
-    public func blob(_ column: Int32) -> [UInt8] {
-        let count = Int(sqlite3_column_bytes(pointer, column))
-        guard count > 0, let bytes = sqlite3_column_blob(pointer, column) else { return [] }
-        return Array(UnsafeRawBufferPointer(start: bytes, count: count))
-    }
 }

@@ -29,5 +29,4 @@ public final class ManualClock: WallClock {
         current.withLock { $0 = Timestamp(milliseconds: $0.milliseconds + Int64(seconds * 1000)) }
     }
 
-    public func set(_ time: Timestamp) { current.withLock { $0 = time } }
 }

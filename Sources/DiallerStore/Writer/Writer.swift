@@ -42,14 +42,6 @@ public final class Writer: Sendable {
         }
     }
 
-    /// Runs `work` on the writer queue outside any batch, for maintenance that manages its own
-    /// transactions (promotion chunks, checkpoints).
-    public func withConnection<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work(self.connection) }) }
-        }
-    }
-
     /// Runs `work` synchronously; the caller must already be on `queue` (the promotion timer is).
     public func onQueue<T>(_ work: (Connection) throws -> T) rethrows -> T {
         dispatchPrecondition(condition: .onQueue(queue))
