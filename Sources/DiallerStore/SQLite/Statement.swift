@@ -99,5 +99,4 @@ public struct Row {
     }
 
     public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
-
 }

@@ -28,5 +28,4 @@ public final class ManualClock: WallClock {
     public func advance(seconds: Double) {
         current.withLock { $0 = Timestamp(milliseconds: $0.milliseconds + Int64(seconds * 1000)) }
     }
-
 }
