@@ -5,12 +5,9 @@ struct DiallerContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// Shared with the access-log middleware, which reads it after the handler returns.
     let facts = RequestFacts()
-    /// The channel's event loop as a task executor, so the handler's async work stays on it.
-    let executor: EventLoopExecutor
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        executor = EventLoopExecutor(source.channel.eventLoop)
     }
 }
 

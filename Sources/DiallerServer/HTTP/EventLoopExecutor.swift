@@ -1,8 +1,7 @@
 import NIOCore
 
-/// Runs a request's async work on its own channel's event loop. Without it each request hops from
-/// the event loop to Swift's global executor and back (measured with perf: the hops and wake-ups
-/// cost more than the JSON parsing they carry).
+/// An event loop as a Swift task executor: tasks that prefer it run their jobs on that loop's thread
+/// (see `PinnedHTTP1Channel`).
 final class EventLoopExecutor: TaskExecutor {
     let eventLoop: any EventLoop
 

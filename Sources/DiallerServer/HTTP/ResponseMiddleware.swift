@@ -12,7 +12,7 @@ struct ResponseMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         var response: Response
         do {
-            response = try await withTaskExecutorPreference(context.executor) { try await next(request, context) }
+            response = try await next(request, context)
         } catch {
             response = Self.response(for: error, request: request, context: context)
         }
