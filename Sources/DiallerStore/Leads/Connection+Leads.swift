@@ -11,24 +11,24 @@ extension Connection {
         } else {
             outcome = .unknownType
         }
-        let leadID = try queryFirst("""
+        let leadID = try insert("""
             INSERT INTO leads(received_at, partner_id, key_id, type, lead_type_id, subtype, first_name, surname,
                               email, contact_id, other_phone, data, delays, outcome, raw_request)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING lead_id
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             .text(now.iso8601), .integer(partnerID), .integer(partner.keyID), .text(lead.type),
             .integer(type?.id), .text(lead.subtype), .text(lead.firstName), .text(lead.surname), .text(lead.email),
             .integer(contactID), .text(lead.otherPhone), .text(lead.data), .integer(lead.delays.map(Int64.init)),
-            .text(outcome.rawValue), .text(lead.rawRequest)) { $0.int64(0) }!
+            .text(outcome.rawValue), .text(lead.rawRequest))
         guard outcome == .processed, let type else {
             return SavedLead(leadID: leadID, outcome: outcome, callID: nil, dueAt: nil)
         }
         let due = type.dueTime(from: now, delay: lead.delays)
-        let callID = try queryFirst("""
+        let callID = try insert("""
             INSERT INTO calls(lead_id, contact_id, lead_type_id, call_group, due_at, created_at)
-            VALUES (?, ?, ?, ?, ?, ?) RETURNING call_id
+            VALUES (?, ?, ?, ?, ?, ?)
             """, .integer(leadID), .integer(contactID), .integer(type.id), .text(type.callGroup),
-            .text(due.iso8601), .text(now.iso8601)) { $0.int64(0) }!
+            .text(due.iso8601), .text(now.iso8601))
         return SavedLead(leadID: leadID, outcome: .processed, callID: callID, dueAt: due)
     }
 
@@ -37,8 +37,7 @@ extension Connection {
         if let existing = try queryFirst("SELECT contact_id FROM contacts WHERE mobile = ?", .text(mobile), row: { $0.int64(0) }) {
             return existing
         }
-        return try queryFirst("INSERT INTO contacts(mobile, created_at) VALUES (?, ?) RETURNING contact_id",
-                              .text(mobile), .text(now.iso8601)) { $0.int64(0) }!
+        return try insert("INSERT INTO contacts(mobile, created_at) VALUES (?, ?)", .text(mobile), .text(now.iso8601))
     }
 
     /// `processed` unless an unfinished call, or one dialled to the end within the type's

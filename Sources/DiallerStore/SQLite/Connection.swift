@@ -59,6 +59,14 @@ public final class Connection {
         return Int(sqlite3_changes(handle))
     }
 
+    /// Runs an INSERT and answers the new row's rowid. Cheaper than `RETURNING`, which makes SQLite
+    /// collect the returned rows in a temporary b-tree on every execution.
+    public func insert(_ sql: String, _ values: SQLValue...) throws -> Int64 {
+        let statement = try statement(sql)
+        try statement.run(values)
+        return sqlite3_last_insert_rowid(handle)
+    }
+
     /// Runs a query and maps each row.
     public func query<T>(_ sql: String, _ values: SQLValue..., row map: (Row) throws -> T) throws -> [T] {
         let statement = try statement(sql)
