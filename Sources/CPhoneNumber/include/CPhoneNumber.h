@@ -8,7 +8,7 @@ extern "C" {
 #endif
 
 /// Parses `input` (NUL-terminated UTF-8) with `region` (ISO 3166 alpha-2) as the default
-/// region, accepts it when libphonenumber knows its number type, and writes its E.164 form,
+/// region, accepts it when libphonenumber finds it valid (IsValidNumber), and writes its E.164 form,
 /// NUL-terminated, into `output`. Returns the length written, or -1 when the number is not valid
 /// (or does not fit in `capacity`).
 int dialler_phone_to_e164(const char *input, const char *region, char *output, size_t capacity);
