@@ -1,9 +1,8 @@
 extension Store {
-    /// The principal behind an unrevoked key, looked up by the key's hash on a reader, on the
-    /// calling thread (one primary-key lookup in a small table).
+    /// The principal behind an unrevoked key, found by the key's hash on the calling thread
+    /// (see `KeyCache`: revocation by anyone takes effect on the next request).
     public func authenticate(key: String) throws -> Principal? {
-        let hash = APIKey.hash(key)
-        return try readers.readNow { try $0.principal(keyHash: hash) }
+        try keys.principal(keyHash: APIKey.hash(key))
     }
 
     /// Saves a valid lead and decides its outcome in one writer job; returns after the commit.

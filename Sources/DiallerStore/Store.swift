@@ -33,6 +33,7 @@ public final class Store: Sendable {
     /// Every lead type's name, as found at opening.
     public let leadTypeNames: [String]
     let readers: ReaderPool
+    let keys: KeyCache
 
     /// Opens (creating) the database, applies pending migrations and checks every lead type.
     public init(_ configuration: StoreConfiguration, clock: any WallClock = SystemClock(),
@@ -46,6 +47,7 @@ public final class Store: Sendable {
         self.clock = clock
         self.writer = Writer(connection: connection, maxBatch: configuration.maxBatch, onBatch: onBatch)
         self.readers = ReaderPool(path: configuration.path, size: configuration.readers)
+        self.keys = try KeyCache(path: configuration.path)
     }
 
     /// Runs a query on a read-only connection.

@@ -16,14 +16,6 @@ final class ReaderPool: Sendable {
         self.slots = DispatchSemaphore(value: max(1, size))
     }
 
-    /// Runs a query of a few microseconds (a key by its hash) on the calling thread: the hop to the
-    /// reader queue and back would cost more than the query. Never for anything that may scan.
-    func readNow<T>(_ work: (Connection) throws -> T) throws -> T {
-        let reader = try idle.withLock { $0.popLast() } ?? ReaderConnection(path: path)
-        defer { idle.withLock { $0.append(reader) } }
-        return try work(reader.connection)
-    }
-
     func read<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
