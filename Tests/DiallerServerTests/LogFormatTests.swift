@@ -1,4 +1,5 @@
 @testable import DiallerServer
+import DiallerStore
 import Foundation
 import Logging
 import Testing
@@ -21,5 +22,17 @@ import Testing
         #expect(object["note"] == .string("a \"quoted\"\nline"))
         guard case .string(let time)? = object["time"] else { Issue.record("no time"); return }
         #expect(time.hasSuffix("Z") && time.count == 24)
+    }
+}
+
+@Suite struct TextLogFormatTests {
+    @Test func textLinesCarryTimeLevelLabelMessageAndSortedMetadata() {
+        let handler = TextLogHandler(label: "dialler", logLevel: .info, metadata: ["hb.request.id": "abc"])
+        let line = handler.render(event: LogEvent(
+            level: .warning, message: "database busy", metadata: ["route": "/lead/add"],
+            source: "test", file: #fileID, function: #function, line: #line))
+        let time = String(line.prefix(24))
+        #expect(time.hasSuffix("Z") && Timestamp(iso8601: time) != nil)
+        #expect(line.dropFirst(24) == " warning dialler: database busy hb.request.id=abc route=/lead/add\n")
     }
 }
