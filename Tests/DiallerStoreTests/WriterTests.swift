@@ -45,8 +45,12 @@ final class BatchLog: Sendable {
         }
     }
 
-    @Test func failingJobRollsBackAlone() async throws {
-        try await withTemporaryStore { store, _ in
+    /// A job that wrote and then threw leaves nothing, whether it shared its batch (the batch runs
+    /// again, a savepoint per job) or was alone in it (the transaction is rolled back).
+    @Test(arguments: [512, 1])
+    func failingJobRollsBackAlone(maxBatch: Int) async throws {
+        let log = BatchLog()
+        try await withTemporaryStore(configure: { $0.maxBatch = maxBatch }, onBatch: { log.record($0) }) { store, _ in
             try await store.exec("CREATE TABLE items(n INTEGER UNIQUE) STRICT")
             struct Deliberate: Error {}
             let results = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
@@ -68,6 +72,8 @@ final class BatchLog: Sendable {
             #expect(results.values.filter { !$0 }.count == 20)
             let stored = try await store.read { try $0.query("SELECT n FROM items ORDER BY n") { $0.int(0) } }
             #expect(stored == (0..<60).filter { $0 % 3 != 0 })
+            // With room for many, failing jobs must have shared batches with others.
+            #expect(maxBatch == 1 || log.all.contains { $0.jobs > 1 })
         }
     }
 

@@ -1,7 +1,7 @@
-/// One unit of work for the writer: run inside its own savepoint, its caller resumed after the commit.
+/// One unit of work for the writer: run inside a batch's transaction, its caller resumed after the commit.
 struct WriterJob: Sendable {
-    /// Runs the work on the writer's connection; answers whether it succeeded, so its savepoint is
-    /// released rather than rolled back.
+    /// Runs the work on the writer's connection; answers whether it succeeded, so the writer knows
+    /// when a job's writes must be undone.
     let run: @Sendable (Connection) -> Bool
     /// Resumes the caller once the batch's fate is known: with the work's own result when the batch
     /// committed, or with `commitError` (the work may not have run at all).
