@@ -9,8 +9,10 @@ public struct StoreConfiguration: Sendable {
     public var maxBatch = 512
     /// Seconds a dialler may hold a claimed call before it returns to the queue.
     public var leaseSeconds = 600
-    /// Calls moved per promotion transaction, so intake never waits long behind promotion.
-    public var promotionChunk = 1000
+    /// Calls moved per promotion transaction, so intake never waits long behind promotion: a chunk
+    /// of 250 holds the writer for a few milliseconds (1,000 put intake's p99 at ~62 ms while
+    /// 100,000 calls fell due at once).
+    public var promotionChunk = 250
     /// Read-only connections serving queries.
     public var readers = 4
     /// How long a statement waits for another process's lock before failing.
