@@ -1,5 +1,3 @@
-import Foundation
-import DiallerStore
 import Logging
 
 /// Bootstraps swift-log once: human-readable lines by default, JSON lines on request.
@@ -11,33 +9,5 @@ enum LogSetup {
             handler.logLevel = level
             return handler
         }
-    }
-}
-
-/// One JSON object per line on standard error: time, level, message and metadata.
-struct JSONLogHandler: LogHandler {
-    let label: String
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        FileHandle.standardError.write(Data(render(event: event).utf8))
-    }
-
-    /// The event as one JSON object and a newline.
-    func render(event: LogEvent) -> String {
-        var fields = metadata
-        if let extra = event.metadata { fields.merge(extra) { $1 } }
-        var line = "{\"time\":" + JSONWriter.quoted(Timestamp(Date()).iso8601) + ",\"level\":" + JSONWriter.quoted(event.level.rawValue)
-            + ",\"message\":" + JSONWriter.quoted("\(event.message)")
-        for key in fields.keys.sorted() {
-            line += "," + JSONWriter.quoted(key) + ":" + JSONWriter.quoted("\(fields[key]!)")
-        }
-        return line + "}\n"
     }
 }
