@@ -57,6 +57,12 @@ let package = Package(
             ],
             resources: [.copy("openapi.yaml")]
         ),
+        // `swift run -c release store-benchmark`: the writer's cost per lead without HTTP (see Benchmarks/store).
+        .executableTarget(
+            name: "store-benchmark",
+            dependencies: ["DiallerStore", "CSQLite"],
+            path: "Benchmarks/store"
+        ),
         .testTarget(
             name: "DiallerStoreTests",
             dependencies: ["DiallerStore"]
