@@ -24,7 +24,7 @@ func buildApplication(
         .register(on: router)
     return Application(
         router: router,
-        server: .pinnedHTTP1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         services: [StoreService(store: store, logger: logger), worker],
         onServerRunning: onServerRunning ?? { _ in },
