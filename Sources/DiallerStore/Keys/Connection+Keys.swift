@@ -22,12 +22,10 @@ extension Connection {
             partnerID = try queryFirst("SELECT partner_id FROM partners WHERE name = ?", .text(name)) { $0.int64(0) }
         }
         let types = allowedTypes.map(Self.encodeTypeList)
-        return try queryFirst("""
+        return try insert("""
             INSERT INTO api_keys(role, name, partner_id, allowed_types, key_sha256, created_at)
-            VALUES (?, ?, ?, ?, ?, ?) RETURNING key_id
-            """, .text(role.rawValue), .text(name), .integer(partnerID), .text(types), .blob(hash), .text(now.iso8601)) {
-            $0.int64(0)
-        }!
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, .text(role.rawValue), .text(name), .integer(partnerID), .text(types), .blob(hash), .text(now.iso8601))
     }
 
     func listKeys() throws -> [KeyRecord] {
