@@ -106,21 +106,16 @@ final class LogCapture: Sendable {
     fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
 }
 
-/// A swift-log handler writing message and metadata into a `LogCapture`.
-struct CapturingLogHandler: LogHandler {
+/// A swift-log handler writing level, message and metadata into a `LogCapture` instead of
+/// standard error.
+struct CapturingLogHandler: LineLogHandler {
     let capture: LogCapture
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
+    func render(event: LogEvent) -> String {
+        "\(event.level) \(event.message) " + fields(of: event).map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }
 
-    func log(event: LogEvent) {
-        var fields = metadata
-        if let extra = event.metadata { fields.merge(extra) { $1 } }
-        let rendered = fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }.joined(separator: " ")
-        capture.append("\(event.level) \(event.message) \(rendered)")
-    }
+    func log(event: LogEvent) { capture.append(render(event: event)) }
 }
