@@ -13,8 +13,8 @@ final class KeyCache: Sendable {
     /// Most entries kept; past it the cache starts afresh (keys are few; this bounds a flood).
     static let capacity = 10_000
 
-    /// One read-only connection and what it has learnt, behind one lock: the two event loops
-    /// take turns for a few microseconds, which is cheaper than giving each its own connection
+    /// One read-only connection and what it has learnt, behind one lock: concurrent requests take
+    /// turns for a few microseconds, which is cheaper than giving each thread its own connection
     /// that would see every commit separately.
     private let state: Mutex<State>
 
