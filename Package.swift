@@ -29,7 +29,10 @@ let package = Package(
         .target(
             name: "CPhoneNumber",
             cxxSettings: [.unsafeFlags(["-std=c++17"])],
-            linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("stdc++")]
+            linkerSettings: [
+                .linkedLibrary("phonenumber"), .linkedLibrary("protobuf"), .linkedLibrary("icui18n"),
+                .linkedLibrary("icuuc"), .linkedLibrary("stdc++"),
+            ]
         ),
         .target(
             name: "DiallerStore",
@@ -71,6 +74,7 @@ let package = Package(
             dependencies: [
                 "DiallerServer",
                 "DiallerStore",
+                "CPhoneNumber",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

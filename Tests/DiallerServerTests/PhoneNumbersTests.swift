@@ -1,3 +1,4 @@
+import CPhoneNumber
 @testable import DiallerServer
 import Testing
 
@@ -31,5 +32,60 @@ import Testing
         #expect(us.e164("212 736 5000") == "+12127365000")
         #expect(us.e164("07911 100001") == nil)
         #expect(us.e164("+44 7911 100001") == "+447911100001")
+    }
+
+    /// The shim checks the default region's plan itself (RegionPlan) before asking libphonenumber:
+    /// around known numbers of several countries, every variant (last digits changed, one digit
+    /// more or fewer, written with the country code) must get libphonenumber's own answer.
+    @Test(arguments: [
+        ("GB", ["07911100001", "02079460123", "01632960001", "08001111111", "09098790000", "03001234567",
+                "05512345678", "07624123456", "+33612345678", "+14155552671"]),
+        ("US", ["2127365000", "4155552671", "8005551234", "9005551234", "+447911100001"]),
+        ("FR", ["0612345678", "0123456789", "0800123456", "0912345678"]),
+        ("DE", ["015123456789", "03012345678", "08001234567", "0891234567"]),
+        ("IE", ["0851234567", "014567890", "1800123456"]),
+        ("IT", ["3123456789", "0612345678", "800123456"]),
+        ("JE", ["07797123456", "01534123456"]),
+    ])
+    func theDefaultRegionsPlanGivesLibphonenumbersAnswers(region: String, seeds: [String]) {
+        let numbers = PhoneNumbers(defaultRegion: region)
+        var random = SeededGenerator(state: 42)
+        var valid = 0, invalid = 0
+        for seed in seeds {
+            for variant in Self.variants(of: seed, count: 300, using: &random) {
+                let expected = Self.libraryE164(variant, region: region)
+                #expect(numbers.e164(variant) == expected, "\(variant) in \(region)")
+                if expected == nil { invalid += 1 } else { valid += 1 }
+            }
+        }
+        // Both answers must be common, or the comparison proves little.
+        #expect(valid > seeds.count * 30 && invalid > seeds.count * 30, "valid \(valid), invalid \(invalid)")
+    }
+
+    /// libphonenumber's own answer: Parse, IsValidNumber, Format.
+    static func libraryE164(_ text: String, region: String) -> String? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
+            let length = dialler_phone_to_e164_by_library(text, region, buffer.baseAddress!, buffer.count)
+            guard length > 0 else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(length)), as: UTF8.self)
+        }
+    }
+
+    /// `seed` with its last one to six digits replaced, sometimes a digit added or dropped, and
+    /// sometimes written with the default region's trunk prefix swapped for the country code.
+    static func variants(of seed: String, count: Int, using random: inout SeededGenerator) -> [String] {
+        (0..<count).map { _ in
+            var digits = Array(seed)
+            let changed = Int(random.next() % 6) + 1
+            for index in max(digits.count - changed, seed.hasPrefix("+") ? 3 : 1)..<digits.count {
+                digits[index] = Character(String(random.next() % 10))
+            }
+            switch random.next() % 4 {
+            case 0: digits.append(Character(String(random.next() % 10)))
+            case 1: digits.removeLast()
+            default: break
+            }
+            return String(digits)
+        }
     }
 }
