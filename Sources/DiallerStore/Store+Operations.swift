@@ -47,6 +47,8 @@ extension Store {
     /// Revokes a key at once; answers false when there is no such unrevoked key.
     public func revokeKey(id: Int64) async throws -> Bool {
         let clock = self.clock
-        return try await writer.write { try $0.revokeKey(id: id, at: clock.now()) }
+        let revoked = try await writer.write { try $0.revokeKey(id: id, at: clock.now()) }
+        keys.invalidate()
+        return revoked
     }
 }

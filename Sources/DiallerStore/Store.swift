@@ -17,6 +17,9 @@ public struct StoreConfiguration: Sendable {
     public var readers = 4
     /// How long a statement waits for another process's lock before failing.
     public var busyTimeoutMilliseconds: Int32 = 5_000
+    /// How stale the cache of known keys may grow before it looks for changes made outside this
+    /// store (see `KeyCache`); changes made through this store reach it at once.
+    public var keyRevalidationInterval = Duration.milliseconds(1)
 
     public init(path: String, migrationsDirectory: String) {
         self.path = path
@@ -49,7 +52,7 @@ public final class Store: Sendable {
         self.clock = clock
         self.writer = Writer(connection: connection, maxBatch: configuration.maxBatch, onBatch: onBatch)
         self.readers = ReaderPool(path: configuration.path, size: configuration.readers)
-        self.keys = try KeyCache(path: configuration.path)
+        self.keys = try KeyCache(path: configuration.path, revalidationInterval: configuration.keyRevalidationInterval)
     }
 
     /// Runs a query on a read-only connection.

@@ -18,8 +18,9 @@ import Testing
         }
     }
 
+    /// The cache never looks for outside changes here: revocation through the store must drop it.
     @Test func authenticateFindsRoleAndTypesAndRevocationIsImmediate() async throws {
-        try await withTemporaryStore { store, _ in
+        try await withTemporaryStore(configure: { $0.keyRevalidationInterval = .seconds(3600) }) { store, _ in
             let created = try await store.createKey(role: .partner, name: "acme", allowedTypes: ["motor-trade"])
             let principal = try #require(try store.authenticate(key: created.key))
             #expect(principal.role == .partner)
@@ -32,6 +33,20 @@ import Testing
             #expect(try await store.revokeKey(id: created.id) == false)
             let listed = try await store.listKeys()
             #expect(listed.count == 1 && listed[0].revokedAt != nil)
+        }
+    }
+
+    /// A second store on the same file stands for `keys revoke` in another process: its commit
+    /// reaches this store's cache through `PRAGMA data_version` once the last look is old enough.
+    @Test func revocationByAnotherConnectionIsSeenWithinTheRevalidationInterval() async throws {
+        try await withTemporaryStore { store, clock in
+            let created = try await store.createKey(role: .partner, name: "acme")
+            #expect(try store.authenticate(key: created.key) != nil)
+            let elsewhere = try Store(store.configuration, clock: clock)
+            defer { elsewhere.close() }
+            #expect(try await elsewhere.revokeKey(id: created.id))
+            try await Task.sleep(for: .milliseconds(5))
+            #expect(try store.authenticate(key: created.key) == nil)
         }
     }
 

@@ -48,6 +48,7 @@ public enum APIKey {
     /// SHA-256 of the key's UTF-8 bytes. Keys are looked up by this hash, so comparing a presented
     /// key never touches the stored secret and reveals nothing about it through timing.
     public static func hash(_ key: String) -> [UInt8] {
-        Array(SHA256.hash(data: Data(key.utf8)))
+        var key = key
+        return key.withUTF8 { Array(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
     }
 }
