@@ -52,6 +52,7 @@ import Testing
                 #"dialler_queue_depth{call_group="motor-trade"} 0"#,
                 #"dialler_http_requests_total{route="/lead/add",status="200"} 3"#,
                 #"dialler_http_requests_total{route="/lead/add",status="400"} 1"#,
+                #"dialler_http_request_duration_seconds_count{route="/lead/add"} 4"#,
                 "dialler_promotion_lag_seconds 0.0",
             ] {
                 #expect(text.contains(line), "missing: \(line)")

@@ -9,8 +9,8 @@ import Synchronization
 final class ServiceMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
-    private let counters = HandleCache<CoreMetrics.Counter>()
-    private let timers = HandleCache<CoreMetrics.Timer>()
+    private let requestHandles = HandleCache<RequestKey, RequestHandles>()
+    private let leadCounters = HandleCache<LeadKey, CoreMetrics.Counter>()
 
     init() {
         registry = PrometheusCollectorRegistry()
@@ -24,20 +24,22 @@ final class ServiceMetrics: Sendable {
     }
 
     func recordRequest(route: String, status: Int, seconds: Double) {
-        counter("dialler_http_requests_total", [("route", route), ("status", String(status))]).increment()
-        timer("dialler_http_request_duration_seconds", [("route", route)]).recordNanoseconds(Int64(seconds * 1e9))
+        let handles = requestHandles.handle(RequestKey(route: route, status: status)) {
+            RequestHandles(
+                count: CoreMetrics.Counter(label: "dialler_http_requests_total",
+                                           dimensions: [("route", route), ("status", String(status))], factory: factory),
+                duration: CoreMetrics.Timer(label: "dialler_http_request_duration_seconds",
+                                            dimensions: [("route", route)], factory: factory))
+        }
+        handles.count.increment()
+        handles.duration.recordNanoseconds(Int64(seconds * 1e9))
     }
 
     func leadReceived(partner: String, type: String, outcome: String) {
-        counter("dialler_leads_total", [("partner", partner), ("type", type), ("outcome", outcome)]).increment()
-    }
-
-    private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
-        counters.handle(label, dimensions) { CoreMetrics.Counter(label: $0, dimensions: $1, factory: factory) }
-    }
-
-    private func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
-        timers.handle(label, dimensions) { CoreMetrics.Timer(label: $0, dimensions: $1, factory: factory) }
+        leadCounters.handle(LeadKey(partner: partner, type: type, outcome: outcome)) {
+            CoreMetrics.Counter(label: "dialler_leads_total",
+                                dimensions: [("partner", partner), ("type", type), ("outcome", outcome)], factory: factory)
+        }.increment()
     }
 
     func cancelAnswered(outcome: String) {
@@ -86,20 +88,37 @@ final class ServiceMetrics: Sendable {
     func exposition() -> [UInt8] { registry.emitToBuffer() }
 }
 
-/// Metric handles already made, by label and dimension values: making one goes through the
-/// registry's lock and name checks, which cost more than the request it counts.
-private final class HandleCache<Handle: Sendable>: Sendable {
-    /// Shared by every event loop and the writer's queue.
-    private let handles = Mutex<[String: Handle]>([:])
+/// Metric handles already made, by their dimension values: making one goes through the registry's
+/// lock and name checks, which cost more than the request it counts.
+private final class HandleCache<Key: Hashable & Sendable, Handle: Sendable>: Sendable {
+    /// Shared by every request and the writer's queue.
+    private let handles = Mutex<[Key: Handle]>([:])
 
-    func handle(_ label: String, _ dimensions: [(String, String)], make: (String, [(String, String)]) -> Handle) -> Handle {
-        let key = dimensions.reduce(label) { $0 + "\u{1F}" + $1.1 }
+    func handle(_ key: Key, make: () -> Handle) -> Handle {
         if let existing = handles.withLock({ $0[key] }) { return existing }
-        let made = make(label, dimensions)
+        let made = make()
         return handles.withLock { handles in
             if let existing = handles[key] { return existing }
             handles[key] = made
             return made
         }
     }
+}
+
+/// One route's answers with one status, and its latency.
+private struct RequestKey: Hashable, Sendable {
+    let route: String
+    let status: Int
+}
+
+private struct RequestHandles: Sendable {
+    let count: CoreMetrics.Counter
+    let duration: CoreMetrics.Timer
+}
+
+/// One partner's leads of one type with one outcome.
+private struct LeadKey: Hashable, Sendable {
+    let partner: String
+    let type: String
+    let outcome: String
 }
