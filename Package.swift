@@ -75,6 +75,7 @@ let package = Package(
                 "DiallerServer",
                 "DiallerStore",
                 "CPhoneNumber",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

@@ -2,6 +2,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Testing
 
 @Suite struct AuthenticationTests {
@@ -16,6 +17,25 @@ import Testing
                 #expect(reply.status == .ok)
                 #expect(reply.body == #"{"saved":true,"processed":true}"#)
             }
+        }
+    }
+
+    /// The `?key=` lookup scans the query itself; it must answer as Hummingbird's parameter map does.
+    @Test(arguments: ["key=abc", "a=1&key=x%2By", "key", "key=", "keys=1&key=2", "key=1&key=2", "key=%zz", "a=1",
+                      "&key=a", "key=a=b", "KEY=a", "x=%20&key=%70k_1", ""])
+    func theQueryKeyIsReadAsHummingbirdReadsIt(query: String) {
+        let expected = URI("/lead/add?" + query).queryParameters.get("key")
+        #expect(Request.firstParameter(named: "key", in: query) == expected)
+    }
+
+    @Test func aRepeatedKeyHeaderIsNotAKey() async throws {
+        try await withServer { (server: TestServer) async throws in
+            var headers = HTTPFields()
+            headers.append(HTTPField(name: .init("X-API-Key")!, value: server.partnerKey))
+            headers.append(HTTPField(name: .init("X-API-Key")!, value: server.partnerKey))
+            let reply = try await server.request(.post, "/lead/add", body: leadBody(), headers: headers)
+            #expect(reply.status == .unauthorized)
+            #expect(reply.body == Self.invalidKey)
         }
     }
 

@@ -5,7 +5,7 @@ import Hummingbird
 extension Request {
     /// The body as bytes, refusing more than `limit` bytes with a 413.
     func collectBody(limit: Int) async throws -> [UInt8] {
-        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
+        if let length = headers.value(of: .contentLength).flatMap(Int.init), length > limit {
             throw APIError.bodyTooLarge(limit: limit)
         }
         do {
@@ -29,15 +29,41 @@ extension Request {
 
     /// The API key from `?key=`, `X-API-Key` or `Authorization: Bearer`.
     var apiKey: String? {
-        if let key = uri.queryParameters.get("key"), !key.isEmpty { return key }
-        if let key = headers[.xAPIKey], !key.isEmpty { return key }
-        if let authorization = headers[.authorization] {
+        if let query = uri.query, let key = Self.firstParameter(named: "key", in: query), !key.isEmpty { return key }
+        if let key = headers.value(of: .xAPIKey), !key.isEmpty { return key }
+        if let authorization = headers.value(of: .authorization) {
             let prefix = "bearer "
             if authorization.count > prefix.count, authorization.prefix(prefix.count).lowercased() == prefix {
                 return String(authorization.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
             }
         }
         return nil
+    }
+
+    /// The first `name=value` of a query string, percent-decoded (the raw text when that fails), as
+    /// `uri.queryParameters.get(name)` answers, without building a dictionary of every parameter.
+    static func firstParameter(named name: String, in query: String) -> String? {
+        for pair in query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false) {
+            let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
+            guard pair[..<equals].elementsEqual(name.utf8) else { continue }
+            guard equals < pair.endIndex else { return "" }
+            let value = Substring(pair[pair.index(after: equals)...])
+            return value.contains("%") ? (value.removingPercentEncoding ?? String(value)) : String(value)
+        }
+        return nil
+    }
+}
+
+extension HTTPFields {
+    /// The field's value; several fields of one name are joined with ", " as the subscript does,
+    /// which builds that joined string through generic code on every lookup, even for one field.
+    func value(of name: HTTPField.Name) -> String? {
+        var found: String?
+        for field in self where field.name == name {
+            if found != nil { return self[name] }
+            found = field.value
+        }
+        return found
     }
 }
 
