@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include <phonenumbers/phonemetadata.pb.h>
+#include <phonenumbers/phonenumberutil.h>
 
 // libphonenumber's compiled-in metadata, the very bytes its PhoneNumberUtil loads. Exported by
 // libphonenumber.so but declared only in a header it does not install (metadata.h).
@@ -18,18 +19,19 @@ namespace dialler {
 using i18n::phonenumbers::PhoneMetadata;
 using i18n::phonenumbers::PhoneMetadataCollection;
 using i18n::phonenumbers::PhoneNumberDesc;
+using i18n::phonenumbers::PhoneNumberUtil;
 
 namespace {
 
-/// Each thread's matchers for one plan, one per description, made on first use: an ICU matcher
-/// holds the state of a match in progress, so threads cannot share one.
+/// Each thread's matchers for one plan, one per pattern, made on first use: an ICU matcher holds
+/// the state of a match in progress, so threads cannot share one.
 struct ThreadMatchers {
     const RegionPlan *plan;
     std::vector<std::unique_ptr<icu::RegexMatcher>> matchers;
 };
 thread_local std::vector<ThreadMatchers> threadMatchers;
 
-/// libphonenumber's metadata for `region`, or nullptr.
+/// libphonenumber's metadata for `region`, or nullptr; parsed once, kept for the process's life.
 const PhoneMetadata *metadataFor(const std::string &region) {
     static const PhoneMetadataCollection collection = [] {
         PhoneMetadataCollection parsed;
@@ -60,11 +62,15 @@ const RegionPlan *RegionPlan::forRegion(const char *region) {
     std::lock_guard<std::mutex> guard(lock);
     auto found = plans.find(region);
     if (found == plans.end()) {
-        const PhoneMetadata *metadata = metadataFor(region);
         std::unique_ptr<RegionPlan> plan;
-        if (metadata != nullptr) {
+        if (const PhoneMetadata *metadata = metadataFor(region)) {
             plan.reset(new RegionPlan());
+            plan->metadata_ = metadata;
             plan->countryCode_ = metadata->country_code();
+            plan->countryCodeDigits_ = std::to_string(metadata->country_code());
+            std::string mainCountry;
+            PhoneNumberUtil::GetInstance()->GetRegionCodeForCountryCode(metadata->country_code(), &mainCountry);
+            plan->isMainCountry_ = mainCountry == region;
             std::vector<const PhoneNumberDesc *> order = {&metadata->general_desc()};
             // A mobile pattern counts only when it differs from the fixed-line one (as in
             // GetNumberTypeHelper); when they are the same, the fixed-line check decides.
@@ -78,17 +84,13 @@ const RegionPlan *RegionPlan::forRegion(const char *region) {
             for (const PhoneNumberDesc *description : order) {
                 Description compiled;
                 compiled.lengths.assign(description->possible_length().begin(), description->possible_length().end());
-                // An empty pattern never matches (RegexBasedMatcher::MatchNationalNumber); flags 0,
-                // as libphonenumber's ICU adapter compiles them.
-                if (!description->national_number_pattern().empty()) {
-                    UParseError parseError;
-                    UErrorCode status = U_ZERO_ERROR;
-                    compiled.pattern.reset(icu::RegexPattern::compile(
-                        icu::UnicodeString::fromUTF8(description->national_number_pattern()), 0, parseError, status));
-                    if (U_FAILURE(status)) compiled.pattern.reset();
-                }
+                compiled.pattern = plan->compile(description->national_number_pattern());
                 plan->descriptions_.push_back(std::move(compiled));
             }
+            plan->namedPatterns_[int(Pattern::general)] = plan->descriptions_[0].pattern;
+            plan->namedPatterns_[int(Pattern::internationalPrefix)] = plan->compile(metadata->international_prefix());
+            plan->namedPatterns_[int(Pattern::nationalPrefixForParsing)] =
+                plan->compile(metadata->national_prefix_for_parsing());
         }
         found = plans.emplace(region, std::move(plan)).first;
     }
@@ -97,39 +99,73 @@ const RegionPlan *RegionPlan::forRegion(const char *region) {
     return lastPlan;
 }
 
-bool RegionPlan::matches(size_t index, const icu::UnicodeString &national, int length) const {
-    const Description &description = descriptions_[index];
-    if (!description.pattern || !description.allowsLength(length)) return false;
+int RegionPlan::compile(const std::string &pattern) {
+    // An empty pattern never matches (RegexBasedMatcher::MatchNationalNumber, and the parsing
+    // steps skip empty prefixes), so it gets no pattern at all.
+    if (pattern.empty()) return -1;
+    UParseError parseError;
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::RegexPattern> compiled(
+        icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(pattern), 0, parseError, status));
+    if (U_FAILURE(status)) return -1;
+    patterns_.push_back(std::move(compiled));
+    return static_cast<int>(patterns_.size()) - 1;
+}
+
+icu::RegexMatcher *RegionPlan::matcher(int index, const icu::UnicodeString &text) const {
+    if (index < 0) return nullptr;
     auto mine = std::find_if(threadMatchers.begin(), threadMatchers.end(),
                              [this](const ThreadMatchers &entry) { return entry.plan == this; });
     if (mine == threadMatchers.end()) {
         threadMatchers.push_back({this, {}});
         mine = threadMatchers.end() - 1;
-        mine->matchers.resize(descriptions_.size());
+        mine->matchers.resize(patterns_.size());
     }
     std::unique_ptr<icu::RegexMatcher> &matcher = mine->matchers[index];
-    UErrorCode status = U_ZERO_ERROR;
     if (!matcher) {
-        matcher.reset(description.pattern->matcher(status));
+        UErrorCode status = U_ZERO_ERROR;
+        matcher.reset(patterns_[index]->matcher(status));
         if (U_FAILURE(status)) {
             matcher.reset();
-            return false;
+            return nullptr;
         }
     }
-    matcher->reset(national);
-    bool matched = matcher->matches(status);
-    return matched && U_SUCCESS(status);
+    matcher->reset(text);
+    return matcher.get();
+}
+
+bool RegionPlan::describes(const Description &description, const icu::UnicodeString &national, int length) const {
+    if (!description.allowsLength(length)) return false;
+    icu::RegexMatcher *found = matcher(description.pattern, national);
+    UErrorCode status = U_ZERO_ERROR;
+    return found != nullptr && found->matches(status) && U_SUCCESS(status);
 }
 
 bool RegionPlan::accepts(const std::string &national) const {
-    if (descriptions_.empty()) return false;
     const icu::UnicodeString text = icu::UnicodeString::fromUTF8(national);
     const int length = static_cast<int>(national.size());
-    if (!matches(0, text, length)) return false;
+    if (descriptions_.empty() || !describes(descriptions_[0], text, length)) return false;
     for (size_t index = 1; index < descriptions_.size(); index++) {
-        if (matches(index, text, length)) return true;
+        if (describes(descriptions_[index], text, length)) return true;
     }
     return false;
+}
+
+bool RegionPlan::fullMatch(Pattern pattern, const std::string &digits) const {
+    const icu::UnicodeString text = icu::UnicodeString::fromUTF8(digits);
+    icu::RegexMatcher *found = matcher(namedPatterns_[int(pattern)], text);
+    UErrorCode status = U_ZERO_ERROR;
+    return found != nullptr && found->matches(status) && U_SUCCESS(status);
+}
+
+int RegionPlan::prefixLength(Pattern pattern, const std::string &digits) const {
+    const icu::UnicodeString text = icu::UnicodeString::fromUTF8(digits);
+    icu::RegexMatcher *found = matcher(namedPatterns_[int(pattern)], text);
+    UErrorCode status = U_ZERO_ERROR;
+    if (found == nullptr || !found->lookingAt(status) || U_FAILURE(status)) return -1;
+    // ASCII digits: UTF-16 offsets are byte offsets.
+    const int32_t end = found->end(status);
+    return U_SUCCESS(status) ? end : -1;
 }
 
 } // namespace dialler
