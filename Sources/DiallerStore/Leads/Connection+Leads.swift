@@ -42,10 +42,11 @@ extension Connection {
 
     /// `processed` unless an unfinished call, or one dialled to the end within the type's
     /// de-duplication window, exists for this contact and type. Cancelled calls count for neither.
+    /// (States are compared with OR: SQLite builds a temporary b-tree for an IN list of three.)
     private func dedupeOutcome(contactID: Int64, type: LeadType, at now: Timestamp) throws -> LeadOutcome {
         let since = type.dedupeDays.map { Timestamp(milliseconds: now.milliseconds - Int64($0) * 86_400_000).iso8601 }
         let found = try queryFirst("""
-            SELECT coalesce(max(state IN ('waiting', 'queued', 'dialling')), 0),
+            SELECT coalesce(max(state = 'waiting' OR state = 'queued' OR state = 'dialling'), 0),
                    coalesce(max(state = 'done' AND (?3 IS NULL OR finished_at >= ?3)), 0)
             FROM calls WHERE contact_id = ?1 AND lead_type_id = ?2 AND state <> 'cancelled'
             """, .integer(contactID), .integer(type.id), .text(since)) { (unfinished: $0.int(0) == 1, recent: $0.int(1) == 1) }!

@@ -38,14 +38,28 @@ public struct MigrationRunner {
         return pending
     }
 
+    /// Foreign keys are checked once, before the commit, rather than statement by statement (SQLite's
+    /// procedure for changing a table's definition, sqlite.org/lang_altertable.html#otheralter):
+    /// a migration may rebuild a table others refer to, and still cannot leave a dangling reference.
     private func apply(_ migration: Migration, to connection: Connection, at time: Timestamp) throws {
+        // Outside any transaction, where SQLite honours it: before BEGIN, and after COMMIT or ROLLBACK.
+        try connection.execute(script: "PRAGMA foreign_keys = OFF")
+        defer { try? connection.execute(script: "PRAGMA foreign_keys = ON") }
         do {
             try connection.execute(script: "BEGIN IMMEDIATE")
             try connection.execute(script: migration.sql)
+            if let dangling = try connection.queryFirst("PRAGMA foreign_key_check", row: { row in
+                "a row of \(row.text(0)) (rowid \(row.optionalText(1) ?? "?")) refers to a missing row of \(row.text(2))"
+            }) {
+                throw StoreError.migrationFailed(file: migration.fileName, message: "FOREIGN KEY constraint failed: \(dangling)")
+            }
             try connection.execute(
                 "INSERT INTO schema_migrations(version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
                 .int(migration.version), .text(migration.name), .text(migration.checksum), .text(time.iso8601))
             try connection.execute(script: "COMMIT")
+        } catch let error as StoreError {
+            if !connection.isAutocommit { try? connection.execute(script: "ROLLBACK") }
+            throw error
         } catch {
             if !connection.isAutocommit { try? connection.execute(script: "ROLLBACK") }
             let message = (error as? SQLiteError)?.message ?? "\(error)"

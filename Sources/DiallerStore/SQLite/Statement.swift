@@ -84,6 +84,9 @@ public final class Statement {
 public struct Row {
     let pointer: OpaquePointer
 
+    /// How many columns the row has.
+    public var columnCount: Int32 { sqlite3_column_count(pointer) }
+
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(pointer, column) == SQLITE_NULL }
 
     public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(pointer, column) }
