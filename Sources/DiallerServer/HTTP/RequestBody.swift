@@ -48,7 +48,7 @@ extension Request {
             guard pair[..<equals].elementsEqual(name.utf8) else { continue }
             guard equals < pair.endIndex else { return "" }
             let value = Substring(pair[pair.index(after: equals)...])
-            return value.contains("%") ? (value.removingPercentEncoding ?? String(value)) : String(value)
+            return value.utf8.contains(UInt8(ascii: "%")) ? (value.removingPercentEncoding ?? String(value)) : String(value)
         }
         return nil
     }
