@@ -55,11 +55,10 @@ int dialler_phone_to_e164(const char *input, const char *region, char *output, s
     if (util.Parse(input, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR) {
         return -1;
     }
-    // Anything else: libphonenumber parses. The default region's plan is still checked first
+    // Anything else is parsed by libphonenumber. The default region's plan is still checked first
     // (RegionPlan): that skips IsValidNumber's search for the number's region (for +44 it tries
-    // GB, GG, IM and JE).
-    // For a default region that is its calling code's main country (GB for +44) the answer is
-    // IsValidNumber's; PhoneNumbersTests hold the two to the same answers.
+    // GB, GG, IM and JE). For a default region that is its calling code's main country (GB for
+    // +44) the answer is IsValidNumber's; PhoneNumbersTests hold the two to the same answers.
     if (!isValidInRegion(util, number, plan) && !util.IsValidNumber(number)) {
         return -1;
     }

@@ -31,14 +31,15 @@ struct ThreadMatchers {
 };
 thread_local std::vector<ThreadMatchers> threadMatchers;
 
-/// libphonenumber's metadata for `region`, or nullptr; parsed once, kept for the process's life.
+/// libphonenumber's metadata for `region`, or nullptr. Parsed once and never freed (nor are the
+/// plans that point into it), so no thread still at work while the process exits can find it gone.
 const PhoneMetadata *metadataFor(const std::string &region) {
-    static const PhoneMetadataCollection collection = [] {
-        PhoneMetadataCollection parsed;
-        parsed.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size());
+    static const PhoneMetadataCollection *const collection = [] {
+        auto *parsed = new PhoneMetadataCollection();
+        parsed->ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size());
         return parsed;
     }();
-    for (const PhoneMetadata &metadata : collection.metadata()) {
+    for (const PhoneMetadata &metadata : collection->metadata()) {
         if (metadata.id() == region) return &metadata;
     }
     return nullptr;
@@ -56,12 +57,13 @@ const RegionPlan *RegionPlan::forRegion(const char *region) {
     thread_local const RegionPlan *lastPlan = nullptr;
     if (lastPlan != nullptr && lastRegion == region) return lastPlan;
 
-    // Plans are built once per region and never freed, so the pointers handed out stay valid.
-    static std::mutex lock;
-    static std::map<std::string, std::unique_ptr<RegionPlan>> plans;
-    std::lock_guard<std::mutex> guard(lock);
-    auto found = plans.find(region);
-    if (found == plans.end()) {
+    // Plans are built once per region and never freed (the map is never destroyed, even at exit),
+    // so the pointers handed out stay valid. The lock guards building them, on first use only.
+    static std::mutex *const lock = new std::mutex();
+    static auto *const plans = new std::map<std::string, std::unique_ptr<RegionPlan>>();
+    std::lock_guard<std::mutex> guard(*lock);
+    auto found = plans->find(region);
+    if (found == plans->end()) {
         std::unique_ptr<RegionPlan> plan;
         if (const PhoneMetadata *metadata = metadataFor(region)) {
             plan.reset(new RegionPlan());
@@ -92,7 +94,7 @@ const RegionPlan *RegionPlan::forRegion(const char *region) {
             plan->namedPatterns_[int(Pattern::nationalPrefixForParsing)] =
                 plan->compile(metadata->national_prefix_for_parsing());
         }
-        found = plans.emplace(region, std::move(plan)).first;
+        found = plans->emplace(region, std::move(plan)).first;
     }
     lastRegion = region;
     lastPlan = found->second.get();
