@@ -95,7 +95,7 @@ func measureRawSQLite(_ leads: [NewLead]) async throws -> Figures {
         let insertContact = prepare("INSERT INTO contacts(mobile, created_at) VALUES (?, ?)")
         let findType = prepare("SELECT lead_type_id, name, call_group, active, dedupe_days, default_delay, window_start, window_end, window_days, time_zone FROM lead_types WHERE name = ?")
         let dedupe = prepare("""
-            SELECT coalesce(max(state IN ('waiting', 'queued', 'dialling')), 0), coalesce(max(state = 'done' AND (?3 IS NULL OR finished_at >= ?3)), 0)
+            SELECT coalesce(max(state = 'waiting' OR state = 'queued' OR state = 'dialling'), 0), coalesce(max(state = 'done' AND (?3 IS NULL OR finished_at >= ?3)), 0)
             FROM calls WHERE contact_id = ?1 AND lead_type_id = ?2 AND state <> 'cancelled'
             """)
         let insertLead = prepare("""
