@@ -3,7 +3,8 @@ extension Connection {
     /// the same mobile and type can never both be processed.
     func saveLead(_ lead: NewLead, from partner: Principal, at now: Timestamp) throws -> SavedLead {
         guard let partnerID = partner.partnerID else { throw StoreError.notAPartnerKey }
-        let contactID = try contactID(mobile: lead.mobile, at: now)
+        let nowText = now.iso8601  // written three times below; formatting it is not free on the writer's thread
+        let contactID = try contactID(mobile: lead.mobile, createdAt: nowText)
         let type = try leadType(named: lead.type)
         let outcome: LeadOutcome
         if let type, type.active, partner.maySubmit(type: type.name) {
@@ -16,7 +17,7 @@ extension Connection {
                               email, contact_id, other_phone, data, delays, outcome, raw_request)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            .text(now.iso8601), .integer(partnerID), .integer(partner.keyID), .text(lead.type),
+            .text(nowText), .integer(partnerID), .integer(partner.keyID), .text(lead.type),
             .integer(type?.id), .text(lead.subtype), .text(lead.firstName), .text(lead.surname), .text(lead.email),
             .integer(contactID), .text(lead.otherPhone), .text(lead.data), .integer(lead.delays.map(Int64.init)),
             .text(outcome.rawValue), .text(lead.rawRequest))
@@ -28,16 +29,16 @@ extension Connection {
             INSERT INTO calls(lead_id, contact_id, lead_type_id, call_group, due_at, created_at)
             VALUES (?, ?, ?, ?, ?, ?)
             """, .integer(leadID), .integer(contactID), .integer(type.id), .text(type.callGroup),
-            .text(due.iso8601), .text(now.iso8601))
+            .text(due.iso8601), .text(nowText))
         return SavedLead(leadID: leadID, outcome: .processed, callID: callID, dueAt: due)
     }
 
-    /// The contact for an E.164 mobile, created on first sight.
-    func contactID(mobile: String, at now: Timestamp) throws -> Int64 {
+    /// The contact for an E.164 mobile, created on first sight (at `createdAt`, ISO-8601).
+    func contactID(mobile: String, createdAt: String) throws -> Int64 {
         if let existing = try queryFirst("SELECT contact_id FROM contacts WHERE mobile = ?", .text(mobile), row: { $0.int64(0) }) {
             return existing
         }
-        return try insert("INSERT INTO contacts(mobile, created_at) VALUES (?, ?)", .text(mobile), .text(now.iso8601))
+        return try insert("INSERT INTO contacts(mobile, created_at) VALUES (?, ?)", .text(mobile), .text(createdAt))
     }
 
     /// `processed` unless an unfinished call, or one dialled to the end within the type's
