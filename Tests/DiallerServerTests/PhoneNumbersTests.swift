@@ -74,6 +74,33 @@ import Testing
         #expect(valid > total / 10 && invalid > total / 10, "valid \(valid), invalid \(invalid)")
     }
 
+    /// Each thread keeps its own ICU matchers per region (RegionPlan): many tasks at once, switching
+    /// regions, must still get libphonenumber's answers.
+    @Test func concurrentCallersInSeveralRegionsGetTheLibrarysAnswers() async {
+        let regions = ["GB", "US", "FR", "DE"]
+        var random = SeededGenerator(state: 7)
+        let cases = (0..<4_000).map { index -> (text: String, region: String) in
+            let digits = (0..<(9 + Int(random.next() % 4))).map { _ in String(random.next() % 10) }.joined()
+            return ((index % 3 == 0 ? "+" : "0") + digits, regions[index % regions.count])
+        }
+        let expected = cases.map { Self.libraryE164($0.text, region: $0.region) }
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var mismatches = 0
+                    for index in stride(from: task, to: cases.count, by: 8) {
+                        let numbers = PhoneNumbers(defaultRegion: cases[index].region)
+                        if numbers.e164(cases[index].text) != expected[index] { mismatches += 1 }
+                    }
+                    return mismatches
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+        #expect(expected.contains { $0 != nil } && expected.contains { $0 == nil })
+    }
+
     /// libphonenumber's own answer: Parse, IsValidNumber, Format.
     static func libraryE164(_ text: String, region: String) -> String? {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
