@@ -57,11 +57,9 @@ public struct MigrationRunner {
                 "INSERT INTO schema_migrations(version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
                 .int(migration.version), .text(migration.name), .text(migration.checksum), .text(time.iso8601))
             try connection.execute(script: "COMMIT")
-        } catch let error as StoreError {
-            if !connection.isAutocommit { try? connection.execute(script: "ROLLBACK") }
-            throw error
         } catch {
             if !connection.isAutocommit { try? connection.execute(script: "ROLLBACK") }
+            if let error = error as? StoreError { throw error }  // already names the file
             let message = (error as? SQLiteError)?.message ?? "\(error)"
             throw StoreError.migrationFailed(file: migration.fileName, message: message)
         }
