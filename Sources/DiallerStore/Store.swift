@@ -1,10 +1,15 @@
 import Dispatch
+import Foundation
 import Logging
 
 /// How a store is opened.
 public struct StoreConfiguration: Sendable {
     public var path: String
-    public var migrationsDirectory: String
+    /// Administrators' seed migrations (lead types, lists), applied after the shipped schema;
+    /// nil means the shipped schema alone.
+    public var migrationsDirectory: String?
+    /// Whether opening migrates, or only checks that the schema is current.
+    public var opening = StoreOpening.migrate
     /// Most writer jobs per commit; 1 disables group commit.
     public var maxBatch = 512
     /// Seconds a dialler may hold a claimed call before it returns to the queue.
@@ -21,10 +26,19 @@ public struct StoreConfiguration: Sendable {
     /// store (see `KeyCache`); changes made through this store reach it at once.
     public var keyRevalidationInterval = Duration.milliseconds(1)
 
-    public init(path: String, migrationsDirectory: String) {
+    public init(path: String, migrationsDirectory: String?) {
         self.path = path
         self.migrationsDirectory = migrationsDirectory
     }
+}
+
+/// What opening a store does to the schema.
+public enum StoreOpening: Sendable {
+    /// Create the file if needed and apply every pending migration (`serve`, `migrate`).
+    case migrate
+    /// Change nothing: refuse a missing file or a schema behind the binary's (administrative
+    /// commands, which must work with `--db` alone, from any directory).
+    case requireCurrentSchema
 }
 
 /// The façade the server uses: one writer with group commit, read-only readers, and the domain
@@ -40,19 +54,46 @@ public final class Store: Sendable {
     let readers: ReaderPool
     let keys: KeyCache
 
-    /// Opens (creating) the database, applies pending migrations and checks every lead type.
+    /// Opens the database as `configuration.opening` says, then checks every lead type.
     public init(_ configuration: StoreConfiguration, clock: any WallClock = SystemClock(),
                 onBatch: (@Sendable (BatchReport) -> Void)? = nil) throws {
-        let migrations = try MigrationLoader.load(from: configuration.migrationsDirectory)
-        let connection = try Connection(path: configuration.path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
-        try connection.configureForWriting()
-        self.appliedMigrations = try MigrationRunner(migrations: migrations).apply(to: connection, at: clock.now())
+        let (connection, applied) = try Self.openWriterConnection(configuration, at: clock.now())
+        self.appliedMigrations = applied
         self.leadTypeNames = try connection.validateLeadTypes()
         self.configuration = configuration
         self.clock = clock
         self.writer = Writer(connection: connection, maxBatch: configuration.maxBatch, onBatch: onBatch)
         self.readers = ReaderPool(path: configuration.path, size: configuration.readers)
         self.keys = try KeyCache(path: configuration.path, revalidationInterval: configuration.keyRevalidationInterval)
+    }
+
+    /// The writer's connection, migrated or checked. A database file this opening created is
+    /// removed again when its first migration fails, so a mistake leaves no empty file behind.
+    private static func openWriterConnection(_ configuration: StoreConfiguration, at now: Timestamp) throws -> (Connection, [Migration]) {
+        let path = configuration.path
+        let existed = FileManager.default.fileExists(atPath: path)
+        switch configuration.opening {
+        case .requireCurrentSchema:
+            guard existed else { throw StoreError.databaseMissing(path: path) }
+            let connection = try Connection(path: path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+            try connection.configureForWriting()
+            try MigrationRunner(migrations: ShippedMigrations.all).requireApplied(on: connection, path: path)
+            return (connection, [])
+        case .migrate:
+            let seeds = try configuration.migrationsDirectory.map(MigrationLoader.load(from:)) ?? []
+            let migrations = try MigrationLoader.combine(shipped: ShippedMigrations.all, seeds: seeds)
+            do {
+                let connection = try Connection(path: path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+                try connection.configureForWriting()
+                let runner = MigrationRunner(migrations: migrations) { _ = try $0.validateLeadTypes() }
+                return (connection, try runner.apply(to: connection, at: now))
+            } catch {
+                if !existed {
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                }
+                throw error
+            }
+        }
     }
 
     /// Runs a query on a read-only connection.

@@ -6,6 +6,19 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case unknownAppliedMigration(version: Int, name: String)
     /// A migration failed; nothing of it was kept.
     case migrationFailed(file: String, message: String)
+    /// A migration ran but broke a promise the database keeps (a lead type that cannot be
+    /// scheduled, say); it was rolled back and not recorded.
+    case migrationRefused(file: String, reason: String)
+    /// A `.sql` file in the migrations folder is not named `NNNN_name.sql`.
+    case badMigrationName(String)
+    /// A seed file carries a shipped migration's number with other contents.
+    case seedShadowsSchema(file: String, shipped: String)
+    /// A seed file is numbered below 1000, where the shipped schema's numbers are.
+    case seedNumberReserved(file: String)
+    /// An administrative command found a database whose schema is older than the binary's.
+    case schemaBehind(path: String, missing: String)
+    /// An administrative command was pointed at a database file that does not exist.
+    case databaseMissing(path: String)
     /// Two migration files share a version number.
     case duplicateMigrationVersion(Int, files: [String])
     /// The migrations folder cannot be read.
@@ -24,15 +37,27 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
         case .checksumMismatch(let file, let recorded, let found):
             "migration \(file) was changed after it was applied (recorded checksum \(recorded), file now \(found)); add a new migration instead of editing an applied one"
         case .unknownAppliedMigration(let version, let name):
-            "the database has migration \(version) (\(name)) applied, but the migrations folder has no such file"
+            "the database has migration \(version) (\(name)) applied, but neither this binary nor the migrations folder has it (give --migrations the folder it came from)"
         case .migrationFailed(let file, let message):
             "migration \(file) failed: \(message)"
+        case .migrationRefused(let file, let reason):
+            "migration \(file): \(reason)"
+        case .badMigrationName(let file):
+            "migration file \(file) is not named NNNN_name.sql (for example 1001_our_types.sql), so it would never run; rename it"
+        case .seedShadowsSchema(let file, let shipped):
+            "migration \(file) has the number of the shipped schema migration \(shipped) but other contents; number your own files from 1000"
+        case .seedNumberReserved(let file):
+            "migration \(file): numbers below 1000 belong to the shipped schema; number your own files from 1000"
+        case .schemaBehind(let path, let missing):
+            "database \(path) is behind this binary's schema (\(missing) is not applied); run dialler-server migrate --db \(path) first"
+        case .databaseMissing(let path):
+            "database \(path) does not exist (give --db, or create it with dialler-server migrate --db \(path))"
         case .duplicateMigrationVersion(let version, let files):
             "migration version \(version) is used by more than one file: \(files.joined(separator: ", "))"
         case .migrationsUnreadable(let path, let reason):
             "cannot read migrations folder \(path): \(reason)"
         case .invalidLeadType(let name, let reason):
-            "lead type \(name) cannot be scheduled: \(reason)"
+            "lead type \"\(name)\": \(reason)"
         case .closed:
             "the store is shut down"
         case .notAPartnerKey:

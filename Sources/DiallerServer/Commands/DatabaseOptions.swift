@@ -1,15 +1,48 @@
 import ArgumentParser
 import DiallerStore
+import Foundation
 
-/// Where the database and its migrations are; shared by every subcommand.
+/// Where the database and the administrators' migrations are; shared by every subcommand.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: "SQLite database file (env DIALLER_DB).")
-    var path = EnvironmentDefault.string("DIALLER_DB", "./dialler.sqlite")
+    /// Where seed migrations are looked for when neither `--migrations` nor its variable is given.
+    static let defaultMigrationsFolder = "./Migrations"
 
-    @Option(help: "Folder of NNNN_name.sql migrations (env DIALLER_MIGRATIONS).")
-    var migrations = EnvironmentDefault.string("DIALLER_MIGRATIONS", "./Migrations")
+    @Option(name: .customLong("db"), parsing: .unconditional, help: "SQLite database file (env DIALLER_DB; default ./dialler.sqlite).")
+    var path: String?
 
-    var storeConfiguration: StoreConfiguration {
-        StoreConfiguration(path: path, migrationsDirectory: migrations)
+    @Option(parsing: .unconditional, help: """
+        Folder of your own NNNN_name.sql seed migrations, numbered from 1000, applied by serve and migrate \
+        after the schema built into this binary (env DIALLER_MIGRATIONS; default ./Migrations when it exists).
+        """)
+    var migrations: String?
+
+    mutating func validate() throws {
+        _ = try databasePath()
+        _ = try migrationsFolder()
+    }
+
+    func databasePath() throws -> String {
+        try Setting("--db", env: "DIALLER_DB", .nonBlank).resolve(path, default: "./dialler.sqlite")
+    }
+
+    /// The seed folder: one that was named must exist (the loader says so); the default is used
+    /// only when it exists, so commands run from any directory.
+    func migrationsFolder() throws -> String? {
+        if let named = try Setting("--migrations", env: "DIALLER_MIGRATIONS", .nonBlank).resolveIfSet(migrations) { return named }
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: Self.defaultMigrationsFolder, isDirectory: &isFolder)
+        return exists && isFolder.boolValue ? Self.defaultMigrationsFolder : nil
+    }
+
+    /// For `serve` and `migrate`: create the file if needed and apply what is pending.
+    func migratingConfiguration() throws -> StoreConfiguration {
+        StoreConfiguration(path: try databasePath(), migrationsDirectory: try migrationsFolder())
+    }
+
+    /// For administrative commands: the database as it is, refused if its schema is behind.
+    func currentSchemaConfiguration() throws -> StoreConfiguration {
+        var configuration = StoreConfiguration(path: try databasePath(), migrationsDirectory: nil)
+        configuration.opening = .requireCurrentSchema
+        return configuration
     }
 }

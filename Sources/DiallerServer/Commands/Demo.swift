@@ -7,22 +7,20 @@ struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve a throw-away demo database with example lead types, printing a partner and a dialler key.")
 
-    @Option(name: .customLong("db"), help: "Demo database file, deleted and created afresh.")
+    @Option(name: .customLong("db"), parsing: .unconditional, help: "Demo database file, deleted and created afresh.")
     var path = "./dialler-demo.sqlite"
-
-    @Option(help: "Folder of NNNN_name.sql migrations.")
-    var migrations = EnvironmentDefault.string("DIALLER_MIGRATIONS", "./Migrations")
 
     @OptionGroup var options: ServeOptions
 
     func run() async throws {
-        LogSetup.bootstrap(level: options.logLevel, json: options.jsonLogs)
+        let settings = try options.settings()
+        LogSetup.bootstrap(level: settings.logLevel, json: settings.jsonLogs)
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        var database = DatabaseOptions()
-        database.path = path
-        database.migrations = migrations
-        let (partnerKey, diallerKey) = try await Self.seed(database.storeConfiguration)
-        var runner = ServerRunner(database: database, options: options)
+        // The schema built into the binary; the demo's types are seeded below, not from a folder.
+        let storeConfiguration = StoreConfiguration(path: path, migrationsDirectory: nil)
+        let (partnerKey, diallerKey) = try await Self.seed(storeConfiguration)
+        var runner = ServerRunner(storeConfiguration: storeConfiguration, settings: settings)
+        let path = self.path
         runner.onListening = { address in
             let banner = """
 

@@ -34,7 +34,7 @@ struct Keys: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try openStore(database.storeConfiguration)
+            let store = try openStore(database.currentSchemaConfiguration())
             defer { store.close() }
             let allowed = types.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
             if let allowed {
@@ -55,7 +55,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try openStore(database.storeConfiguration)
+            let store = try openStore(database.currentSchemaConfiguration())
             defer { store.close() }
             print("id\trole\tname\ttypes\tcreated_at\trevoked_at")
             for key in try await store.listKeys() {
@@ -74,7 +74,7 @@ struct Keys: AsyncParsableCommand {
         var id: Int64
 
         func run() async throws {
-            let store = try openStore(database.storeConfiguration)
+            let store = try openStore(database.currentSchemaConfiguration())
             defer { store.close() }
             guard try await store.revokeKey(id: id) else { throw CommandFailure("no unrevoked key with id \(id)") }
             print("revoked key \(id)")

@@ -8,10 +8,11 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let store = try openStore(database.storeConfiguration)
+        let configuration = try database.migratingConfiguration()
+        let store = try openStore(configuration)
         defer { store.close() }
         if store.appliedMigrations.isEmpty {
-            print("database \(database.path) is up to date")
+            print("database \(configuration.path) is up to date")
         }
         for migration in store.appliedMigrations {
             print("applied \(migration.fileName)")

@@ -2,6 +2,10 @@ import ArgumentParser
 import DiallerStore
 import Hummingbird
 import Logging
+import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `dialler-server serve`: apply migrations, then serve until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
@@ -11,41 +15,54 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServeOptions
 
     func run() async throws {
-        LogSetup.bootstrap(level: options.logLevel, json: options.jsonLogs)
-        try await ServerRunner(database: database, options: options).run()
+        let settings = try options.settings()
+        LogSetup.bootstrap(level: settings.logLevel, json: settings.jsonLogs)
+        try await ServerRunner(storeConfiguration: try database.migratingConfiguration(), settings: settings).run()
     }
 }
 
 /// Opens the store and runs the HTTP server, the promotion worker and the store as one service group.
 struct ServerRunner {
-    let database: DatabaseOptions
-    let options: ServeOptions
+    var storeConfiguration: StoreConfiguration
+    let settings: ServeSettings
     var onListening: @Sendable (String) -> Void = { _ in }
+
+    init(storeConfiguration: StoreConfiguration, settings: ServeSettings) {
+        self.storeConfiguration = storeConfiguration
+        self.settings = settings
+        self.storeConfiguration.maxBatch = settings.maxBatch
+        self.storeConfiguration.leaseSeconds = settings.leaseSeconds
+    }
 
     func run() async throws {
         let logger = Logger(label: "dialler")
         let metrics = ServiceMetrics()
-        var storeConfiguration = database.storeConfiguration
-        storeConfiguration.maxBatch = options.maxBatch
-        storeConfiguration.leaseSeconds = options.lease
         let store = try openStore(storeConfiguration, onBatch: { metrics.batchCommitted($0) })
         logger.info("database open", metadata: [
-            "database": "\(database.path)", "migrations_folder": "\(database.migrations)",
+            "database": "\(storeConfiguration.path)", "migrations_folder": "\(storeConfiguration.migrationsDirectory ?? "none")",
+            "schema": "\(ShippedMigrations.newest)",
             "migrations_applied": "\(store.appliedMigrations.map(\.fileName))", "lead_types": "\(store.leadTypeNames.count)",
-            "max_batch": "\(options.maxBatch)",
+            "max_batch": "\(settings.maxBatch)",
         ])
-        let worker = PromotionWorker(store: store, interval: options.promoteEvery, logger: logger) { report, _ in
+        let configuration = settings.server
+        let worker = PromotionWorker(store: store, interval: configuration.promoteEvery, logger: logger) { report, _ in
             metrics.promotionTicked(report)
         }
         let onListening = self.onListening
         let app = buildApplication(
-            configuration: options.serverConfiguration, store: store, worker: worker, metrics: metrics, logger: logger
+            configuration: configuration, store: store, worker: worker, metrics: metrics, logger: logger
         ) { channel in
             let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
             logger.info("listening", metadata: ["address": "\(address)"])
             onListening(address)
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw CommandFailure("cannot listen on \(configuration.host):\(configuration.port): address already in use")
+        } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL || error.errnoCode == EACCES {
+            throw CommandFailure("cannot listen on \(configuration.host):\(configuration.port): \(String(cString: strerror(error.errnoCode)).lowercased())")
+        }
         logger.info("shut down cleanly")
     }
 }

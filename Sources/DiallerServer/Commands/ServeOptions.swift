@@ -1,65 +1,87 @@
 import ArgumentParser
 import Logging
 
-/// The options of `serve` (and `demo`), each also read from an environment variable.
+/// The options of `serve` (and `demo`), each also read from an environment variable. Values are
+/// kept as given and checked strictly by `settings()`, so a bad option or variable ends the command
+/// with one line naming it and its value, before anything starts.
 struct ServeOptions: ParsableArguments {
-    @Option(help: "Address to listen on (env DIALLER_HOST).")
-    var host = EnvironmentDefault.string("DIALLER_HOST", "127.0.0.1")
+    @Option(parsing: .unconditional, help: "Address to listen on (env DIALLER_HOST; default 127.0.0.1).")
+    var host: String?
 
-    @Option(help: "Port to listen on; 0 picks a free one (env DIALLER_PORT).")
-    var port = EnvironmentDefault.int("DIALLER_PORT", 8080)
+    @Option(parsing: .unconditional, help: "Port to listen on; 0 picks a free one (env DIALLER_PORT; default 8080).")
+    var port: String?
 
-    @Option(help: "Seconds between promotion ticks, fractions allowed (env DIALLER_PROMOTE_EVERY).")
-    var promoteEvery = EnvironmentDefault.double("DIALLER_PROMOTE_EVERY", 1)
+    @Option(parsing: .unconditional, help: "Seconds between promotion ticks, fractions allowed (env DIALLER_PROMOTE_EVERY; default 1).")
+    var promoteEvery: String?
 
-    @Option(help: "Region for numbers written without a country code (env DIALLER_REGION).")
-    var region = EnvironmentDefault.string("DIALLER_REGION", "GB")
+    @Option(parsing: .unconditional, help: "Region for numbers written without a country code (env DIALLER_REGION; default GB).")
+    var region: String?
 
-    @Option(help: "Most writes per commit; 1 turns group commit off (env DIALLER_MAX_BATCH).")
-    var maxBatch = EnvironmentDefault.int("DIALLER_MAX_BATCH", 512)
+    @Option(parsing: .unconditional, help: "Most writes per commit; 1 turns group commit off (env DIALLER_MAX_BATCH; default 512).")
+    var maxBatch: String?
 
-    @Option(help: "Largest request body in bytes (env DIALLER_MAX_BODY).")
-    var maxBody = EnvironmentDefault.int("DIALLER_MAX_BODY", 65_536)
+    @Option(parsing: .unconditional, help: "Largest request body in bytes (env DIALLER_MAX_BODY; default 65536).")
+    var maxBody: String?
 
-    @Option(help: "Seconds a dialler may hold a claimed call before it is queued again (env DIALLER_LEASE).")
-    var lease = EnvironmentDefault.int("DIALLER_LEASE", 600)
+    @Option(parsing: .unconditional, help: "Seconds a dialler may hold a claimed call before it is queued again (env DIALLER_LEASE; default 600).")
+    var lease: String?
 
-    @Option(help: "Requests per second allowed per key; unset means no limit (env DIALLER_RATE_LIMIT).")
-    var rateLimit: Double?
+    @Option(parsing: .unconditional, help: "Requests per second allowed per key; unset means no limit (env DIALLER_RATE_LIMIT).")
+    var rateLimit: String?
 
-    @Option(help: "Requests a key may burst above its rate (env DIALLER_RATE_BURST).")
-    var rateBurst = EnvironmentDefault.int("DIALLER_RATE_BURST", 100)
+    @Option(parsing: .unconditional, help: "Requests a key may burst above its rate (env DIALLER_RATE_BURST; default 100).")
+    var rateBurst: String?
 
-    @Option(help: "Key required by /metrics; unset leaves it open (env DIALLER_METRICS_KEY).")
+    @Option(parsing: .unconditional, help: "Key required by /metrics; unset leaves it open (env DIALLER_METRICS_KEY).")
     var metricsKey: String?
 
-    @Option(help: "trace, debug, info, notice, warning, error or critical (env DIALLER_LOG_LEVEL).")
-    var logLevel = EnvironmentDefault.string("DIALLER_LOG_LEVEL", "info")
+    @Option(parsing: .unconditional, help: "trace, debug, info, notice, warning, error or critical (env DIALLER_LOG_LEVEL; default info).")
+    var logLevel: String?
 
-    @Flag(help: "Write logs as JSON lines instead of text.")
-    var jsonLogs = EnvironmentDefault.optional("DIALLER_JSON_LOGS") == "1"
+    @Flag(help: "Write logs as JSON lines instead of text (env DIALLER_JSON_LOGS=1).")
+    var jsonLogs = false
 
-    func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
-        guard promoteEvery > 0, promoteEvery <= 3600 else { throw ValidationError("--promote-every must be above 0 and at most 3600 seconds") }
-        guard region.count == 2, region.allSatisfy(\.isUppercase) else { throw ValidationError("--region must be two capital letters, like GB") }
-        guard maxBatch >= 1 else { throw ValidationError("--max-batch must be at least 1") }
-        guard maxBody >= 1024 else { throw ValidationError("--max-body must be at least 1024 bytes") }
-        guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
-        if let rateLimit, rateLimit <= 0 { throw ValidationError("--rate-limit must be above 0") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+    mutating func validate() throws {
+        _ = try settings()
     }
 
-    var serverConfiguration: ServerConfiguration {
-        var configuration = ServerConfiguration()
-        configuration.host = host
-        configuration.port = port
-        configuration.region = region
-        configuration.maxBodyBytes = maxBody
-        configuration.promoteEvery = promoteEvery
-        configuration.rateLimit = rateLimit ?? EnvironmentDefault.optional("DIALLER_RATE_LIMIT").flatMap(Double.init)
-        configuration.rateBurst = rateBurst
-        configuration.metricsKey = metricsKey ?? EnvironmentDefault.optional("DIALLER_METRICS_KEY")
-        return configuration
+    /// Every option resolved against its environment variable and default, strictly.
+    func settings() throws -> ServeSettings {
+        var settings = ServeSettings()
+        var server = ServerConfiguration()
+        server.host = try Setting("--host", env: "DIALLER_HOST", .nonBlank).resolve(host, default: server.host)
+        server.port = try Setting("--port", env: "DIALLER_PORT", .integer(0...65_535, "a port number 0-65535")).resolve(port, default: server.port)
+        server.promoteEvery = try Setting("--promote-every", env: "DIALLER_PROMOTE_EVERY",
+                                          .number(above: 0, atMost: 3600, "a number of seconds above 0 and at most 3600"))
+            .resolve(promoteEvery, default: server.promoteEvery)
+        server.region = try Setting("--region", env: "DIALLER_REGION", SettingRule(expectation: "two capital letters, like GB") {
+            $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isUppercase } ? $0 : nil
+        }).resolve(region, default: server.region)
+        settings.maxBatch = try Setting("--max-batch", env: "DIALLER_MAX_BATCH", .integer(1...100_000, "a whole number from 1 to 100000"))
+            .resolve(maxBatch, default: settings.maxBatch)
+        server.maxBodyBytes = try Setting("--max-body", env: "DIALLER_MAX_BODY", .integer(1024...(64 << 20), "a number of bytes from 1024 to 67108864"))
+            .resolve(maxBody, default: server.maxBodyBytes)
+        settings.leaseSeconds = try Setting("--lease", env: "DIALLER_LEASE", .integer(1...86_400, "a number of seconds from 1 to 86400"))
+            .resolve(lease, default: settings.leaseSeconds)
+        server.rateLimit = try Setting("--rate-limit", env: "DIALLER_RATE_LIMIT", .number(above: 0, atMost: 1e9, "a number of requests per second above 0"))
+            .resolveIfSet(rateLimit)
+        server.rateBurst = try Setting("--rate-burst", env: "DIALLER_RATE_BURST", .integer(1...1_000_000, "a whole number from 1 to 1000000"))
+            .resolve(rateBurst, default: server.rateBurst)
+        server.metricsKey = try Setting("--metrics-key", env: "DIALLER_METRICS_KEY", .nonBlank).resolveIfSet(metricsKey)
+        settings.logLevel = try Setting("--log-level", env: "DIALLER_LOG_LEVEL", SettingRule(
+            expectation: "one of trace, debug, info, notice, warning, error, critical", parse: Logger.Level.init(rawValue:)))
+            .resolve(logLevel, default: settings.logLevel)
+        settings.jsonLogs = try jsonLogs || Setting("--json-logs", env: "DIALLER_JSON_LOGS", .boolean).resolve(nil, default: false)
+        settings.server = server
+        return settings
     }
+}
+
+/// `serve`'s settings once checked: what the HTTP side, the store and the logs are given.
+struct ServeSettings {
+    var server = ServerConfiguration()
+    var maxBatch = 512
+    var leaseSeconds = 600
+    var logLevel = Logger.Level.info
+    var jsonLogs = false
 }

@@ -16,17 +16,17 @@ public struct CallingWindow: Sendable, Equatable {
     public static func from(typeName: String, start: String?, end: String?, days: String?, timeZone: String) throws -> CallingWindow? {
         guard let start, let end else { return nil }
         guard let zone = TimeZone(identifier: timeZone) else {
-            throw StoreError.invalidLeadType(name: typeName, reason: "unknown time zone \(timeZone)")
+            throw StoreError.invalidLeadType(name: typeName, reason: "unknown time zone \"\(timeZone)\"")
         }
         guard let startMinute = minutes(start), let endMinute = minutes(end) else {
-            throw StoreError.invalidLeadType(name: typeName, reason: "window times must be HH:MM")
+            throw StoreError.invalidLeadType(name: typeName, reason: "window times must be HH:MM, got \"\(start)\" to \"\(end)\"")
         }
         var weekdays = Set(1...7)
         if let days {
             let names = days.lowercased().split(whereSeparator: { $0 == "," || $0 == " " })
             weekdays = Set(names.compactMap { dayNames[String($0)] })
             guard weekdays.count == Set(names).count, !weekdays.isEmpty else {
-                throw StoreError.invalidLeadType(name: typeName, reason: "window days must be like mon,tue,wed")
+                throw StoreError.invalidLeadType(name: typeName, reason: "window days must be like mon,tue,wed, got \"\(days)\"")
             }
         }
         return CallingWindow(startMinute: startMinute, endMinute: endMinute, weekdays: weekdays, timeZone: zone)

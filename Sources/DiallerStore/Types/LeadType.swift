@@ -1,3 +1,5 @@
+import Foundation
+
 /// A kind of lead an administrator has configured, as the scheduler needs it.
 struct LeadType: Sendable {
     let id: Int64
@@ -34,10 +36,22 @@ extension Connection {
                         dedupeDays: row.dedupeDays, defaultDelay: row.defaultDelay, window: window)
     }
 
-    /// Every type's name, checking that each can be scheduled (a bad time zone refuses start-up).
+    /// Every type's name, checking that each can be scheduled: its window, its call group and its
+    /// time zone, even without a window (the README promises unknown zones are refused). Run at
+    /// opening and inside every migration's transaction.
     func validateLeadTypes() throws -> [String] {
-        let names = try query("SELECT name FROM lead_types ORDER BY name") { $0.text(0) }
-        for name in names { _ = try leadType(named: name) }
-        return names
+        let types = try query("SELECT name, time_zone, coalesce(call_group, name) FROM lead_types ORDER BY name") {
+            (name: $0.text(0), zone: $0.text(1), callGroup: $0.text(2))
+        }
+        for type in types {
+            guard TimeZone(identifier: type.zone) != nil else {
+                throw StoreError.invalidLeadType(name: type.name, reason: "unknown time zone \"\(type.zone)\"")
+            }
+            if type.callGroup.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw StoreError.invalidLeadType(name: type.name, reason: "call_group must not be blank")
+            }
+            _ = try leadType(named: type.name)
+        }
+        return types.map(\.name)
     }
 }
