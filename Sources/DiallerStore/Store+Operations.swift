@@ -17,14 +17,17 @@ extension Store {
         return try await writer.write { try $0.cancelCall(type: type, mobile: mobile, partner: partner, at: clock.now()) }
     }
 
-    /// Hands the next queued call to a dialler, or nil when the queue is empty.
-    public func claimNextCall(callGroup: String?, by dialler: Principal) async throws -> ClaimedCall? {
-        let clock = self.clock, lease = configuration.leaseSeconds
-        return try await writer.write { try $0.claimNextCall(callGroup: callGroup, by: dialler, lease: lease, at: clock.now()) }
+    /// Hands the next callable queued call to a dialler (none when the queue is empty), passing
+    /// over suppressed and held numbers.
+    public func claimNextCall(callGroup: String?, by dialler: Principal) async throws -> ClaimReport {
+        let clock = self.clock, lease = configuration.leaseSeconds, rules = configuration.contactRules
+        return try await writer.write {
+            try $0.claimNextCall(callGroup: callGroup, by: dialler, lease: lease, rules: rules, at: clock.now())
+        }
     }
 
     /// Records a dialler's result; throws `CallResultRejection` when the call is not being dialled.
-    public func recordResult(callID: Int64, result: CallResult, by dialler: Principal) async throws -> CallState {
+    public func recordResult(callID: Int64, result: CallResult, by dialler: Principal) async throws -> ResultOutcome {
         let clock = self.clock
         return try await writer.write { try $0.recordResult(callID: callID, result: result, by: dialler, at: clock.now()) }
     }

@@ -14,6 +14,8 @@ public struct StoreConfiguration: Sendable {
     public var maxBatch = 512
     /// Seconds a dialler may hold a claimed call before it returns to the queue.
     public var leaseSeconds = 600
+    /// The holds every claim checks: abandoned calls and the rolling per-number cap.
+    public var contactRules = ContactRules()
     /// Calls moved per promotion transaction, so intake never waits long behind promotion: a chunk
     /// of 250 holds the writer for a few milliseconds (1,000 put intake's p99 at ~62 ms while
     /// 100,000 calls fell due at once).

@@ -32,6 +32,7 @@ struct ServerRunner {
         self.settings = settings
         self.storeConfiguration.maxBatch = settings.maxBatch
         self.storeConfiguration.leaseSeconds = settings.leaseSeconds
+        self.storeConfiguration.contactRules = settings.contactRules
     }
 
     func run() async throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DiallerStore
 import Logging
 
 /// The options of `serve` (and `demo`), each also read from an environment variable. Values are
@@ -25,6 +26,12 @@ struct ServeOptions: ParsableArguments {
 
     @Option(parsing: .unconditional, help: "Seconds a dialler may hold a claimed call before it is queued again (env DIALLER_LEASE; default 600).")
     var lease: String?
+
+    @Option(parsing: .unconditional, help: "Most attempts to one number in any 24 hours, across types; unset means no cap (env DIALLER_MAX_ATTEMPTS_PER_NUMBER_PER_DAY).")
+    var maxAttemptsPerNumberPerDay: String?
+
+    @Option(parsing: .unconditional, help: "Seconds no call goes to a number after an abandoned call (env DIALLER_ABANDONED_HOLD; default 259200, 72 hours).")
+    var abandonedHold: String?
 
     @Option(parsing: .unconditional, help: "Requests per second allowed per key; unset means no limit (env DIALLER_RATE_LIMIT).")
     var rateLimit: String?
@@ -63,6 +70,12 @@ struct ServeOptions: ParsableArguments {
             .resolve(maxBody, default: server.maxBodyBytes)
         settings.leaseSeconds = try Setting("--lease", env: "DIALLER_LEASE", .integer(1...86_400, "a number of seconds from 1 to 86400"))
             .resolve(lease, default: settings.leaseSeconds)
+        settings.contactRules.maxAttemptsPerNumberPerDay = try Setting(
+            "--max-attempts-per-number-per-day", env: "DIALLER_MAX_ATTEMPTS_PER_NUMBER_PER_DAY", .integer(1...1_000, "a whole number from 1 to 1000"))
+            .resolveIfSet(maxAttemptsPerNumberPerDay)
+        settings.contactRules.abandonedHoldSeconds = try Setting(
+            "--abandoned-hold", env: "DIALLER_ABANDONED_HOLD", .integer(0...31_536_000, "a number of seconds from 0 to 31536000"))
+            .resolve(abandonedHold, default: settings.contactRules.abandonedHoldSeconds)
         server.rateLimit = try Setting("--rate-limit", env: "DIALLER_RATE_LIMIT", .number(above: 0, atMost: 1e9, "a number of requests per second above 0"))
             .resolveIfSet(rateLimit)
         server.rateBurst = try Setting("--rate-burst", env: "DIALLER_RATE_BURST", .integer(1...1_000_000, "a whole number from 1 to 1000000"))
@@ -82,6 +95,7 @@ struct ServeSettings {
     var server = ServerConfiguration()
     var maxBatch = 512
     var leaseSeconds = 600
+    var contactRules = ContactRules()
     var logLevel = Logger.Level.info
     var jsonLogs = false
 }

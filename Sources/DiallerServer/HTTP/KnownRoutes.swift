@@ -4,6 +4,7 @@ enum KnownRoutes {
     static let methods: [String: String] = [
         "/lead/add": "POST",
         "/lead/cancel": "POST",
+        "/lead/optout": "POST",
         "/queue/next": "POST",
         "/queue/result": "POST",
         "/healthz": "GET",

@@ -60,6 +60,35 @@ final class ServiceMetrics: Sendable {
         Counter(label: "dialler_calls_claimed_total", dimensions: [("call_group", callGroup)], factory: factory).increment()
     }
 
+    /// A lead answered `Do Not Call`, by the list that holds its number.
+    func leadSuppressed(list: String) {
+        Counter(label: "dialler_leads_suppressed_total", dimensions: [("list", list)], factory: factory).increment()
+    }
+
+    /// Calls this server cancelled because their number was suppressed (imports run by the CLI
+    /// count in its own output and in `calls_report`).
+    func callsCancelledBySuppression(_ count: Int) {
+        guard count > 0 else { return }
+        Counter(label: "dialler_calls_cancelled_suppressed_total", factory: factory).increment(by: count)
+    }
+
+    /// Queued calls a claim passed over, by the rule that held them.
+    func callsHeld(_ rules: [HoldRule]) {
+        for rule in rules {
+            Counter(label: "dialler_calls_held_total", dimensions: [("rule", rule.rawValue)], factory: factory).increment()
+        }
+    }
+
+    /// Seconds since each loaded list's last import, for the 28-day TPS re-screening alert.
+    func update(from lists: [SuppressionList], now: Timestamp) {
+        for list in lists {
+            guard let loaded = list.loadedAt else { continue }
+            Gauge(label: "dialler_suppression_list_age_seconds", dimensions: [("list", list.name)], factory: factory)
+                .record(Double(now.milliseconds - loaded.milliseconds) / 1000)
+            Gauge(label: "dialler_suppression_list_numbers", dimensions: [("list", list.name)], factory: factory).record(list.numbers)
+        }
+    }
+
     func batchCommitted(_ report: BatchReport) {
         Recorder(label: "dialler_writer_batch_jobs", factory: factory).record(report.jobs)
         CoreMetrics.Timer(label: "dialler_writer_commit_seconds", factory: factory).recordNanoseconds(Int64(report.seconds * 1e9))

@@ -12,6 +12,7 @@ struct LeadRoutes: Sendable {
     func register(on router: Router<DiallerContext>) {
         router.post("/lead/add") { request, context in try await add(request, context) }
         router.post("/lead/cancel") { request, context in try await cancel(request, context) }
+        router.post("/lead/optout") { request, context in try await optOut(request, context) }
     }
 
     func add(_ request: Request, _ context: DiallerContext) async throws -> Response {
@@ -28,6 +29,7 @@ struct LeadRoutes: Sendable {
         let saved = try await store.submitLead(validated.lead, from: partner)
         let knownType = saved.outcome == .unknownType ? "unknown" : validated.lead.type
         metrics.leadReceived(partner: partner.name, type: knownType, outcome: saved.outcome.rawValue)
+        if let list = saved.suppressedBy { metrics.leadSuppressed(list: list) }
         return APIResponse.ok(Self.body(for: saved.outcome))
     }
 
@@ -65,11 +67,28 @@ struct LeadRoutes: Sendable {
         }
     }
 
+    /// A partner relays a person's objection: the number goes on the internal list at once and its
+    /// waiting and queued calls are cancelled, in one writer job.
+    func optOut(_ request: Request, _ context: DiallerContext) async throws -> Response {
+        let partner = try await authenticator.require(.partner, request, context)
+        let body = try await request.jsonObject(limit: maxBodyBytes)
+        var reader = FieldReader(body.object)
+        let mobile = reader.phone("mobile", label: "Mobile", required: true, numbers: numbers)
+        guard reader.errors.isEmpty, let mobile else {
+            metrics.validationFailed(fields: reader.errors.fields.map(\.name))
+            throw APIError.invalid(reader.errors)
+        }
+        let change = try await store.suppress(mobile: mobile, reason: "opt-out from partner \(partner.name)")
+        metrics.callsCancelledBySuppression(change.cancelledCalls.count)
+        return APIResponse.ok(#"{"suppressed":true}"#)
+    }
+
     /// The contract's body for each outcome, byte for byte.
     static func body(for outcome: LeadOutcome) -> String {
         switch outcome {
         case .processed: #"{"saved":true,"processed":true}"#
         case .unknownType: #"{"saved":true,"processed":false,"error":"Unknown Type"}"#
+        case .suppressed: #"{"saved":true,"processed":false,"error":"Do Not Call"}"#
         case .alreadyScheduled: #"{"saved":true,"processed":false,"error":"Another call is already scheduled"}"#
         case .existingContact: #"{"saved":true,"processed":false,"error":"Existing Contact"}"#
         }

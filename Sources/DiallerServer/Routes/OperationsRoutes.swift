@@ -46,6 +46,7 @@ struct OperationsRoutes: Sendable {
             throw APIError.invalidKey
         }
         metrics.update(from: try await store.queueSnapshot())
+        metrics.update(from: try await store.suppressionLists(), now: store.clock.now())
         var buffer = ByteBuffer()
         buffer.writeBytes(metrics.exposition())
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: buffer))

@@ -21,9 +21,10 @@ struct QueueRoutes: Sendable {
         var reader = FieldReader(body.object)
         let callGroup = reader.string("call_group", label: "Call Group", required: false)
         guard reader.errors.isEmpty else { throw APIError.invalid(reader.errors) }
-        guard let call = try await store.claimNextCall(callGroup: callGroup, by: dialler) else {
-            return Response(status: .noContent)
-        }
+        let report = try await store.claimNextCall(callGroup: callGroup, by: dialler)
+        metrics.callsCancelledBySuppression(report.cancelledSuppressed)
+        metrics.callsHeld(report.held)
+        guard let call = report.call else { return Response(status: .noContent) }
         metrics.callClaimed(callGroup: call.callGroup)
         return APIResponse.ok(Self.json(call))
     }
@@ -36,11 +37,15 @@ struct QueueRoutes: Sendable {
         if callID == nil, reader.errors.isEmpty { reader.requireMissing("call_id", label: "Call Id") }
         let outcome = reader.string("outcome", label: "Outcome", required: true, maxLength: 100)
         let retryIn = reader.integer("retry_in", label: "Retry In", range: 0...Self.maxRetry)
+        let abandoned = reader.flag("abandoned", label: "Abandoned")
+        let doNotCall = reader.flag("do_not_call", label: "Do Not Call")
         guard reader.errors.isEmpty, let callID, let outcome else { throw APIError.invalid(reader.errors) }
-        let result: CallResult = retryIn.map { .retry(outcome: outcome, afterSeconds: $0) } ?? .finished(outcome: outcome)
+        let result = CallResult(outcome: outcome, retryAfterSeconds: retryIn, abandoned: abandoned, doNotCall: doNotCall)
         do {
-            let state = try await store.recordResult(callID: Int64(callID), result: result, by: dialler)
-            return APIResponse.ok(#"{"call_id":\#(callID),"state":"\#(state.rawValue)"}"#)
+            let recorded = try await store.recordResult(callID: Int64(callID), result: result, by: dialler)
+            metrics.callsCancelledBySuppression(recorded.cancelledCalls.count)
+            let reason = recorded.reason.map { #","reason":"# + JSONWriter.quoted($0) } ?? ""
+            return APIResponse.ok(#"{"call_id":\#(callID),"state":"\#(recorded.state.rawValue)""# + reason + "}")
         } catch CallResultRejection.noSuchCall {
             throw APIError.response(status: .notFound, body: #"{"error":"Call not found"}"#)
         } catch CallResultRejection.notDialling(let state) {

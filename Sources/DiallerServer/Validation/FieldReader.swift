@@ -108,6 +108,17 @@ struct FieldReader {
         return false
     }
 
+    /// A yes-or-no field of the diallers' API: `true`, `false` or absent (false); nothing else.
+    mutating func flag(_ name: String, label: String) -> Bool {
+        switch object[name] {
+        case nil, .null?: return false
+        case .bool(let value)?: return value
+        default:
+            errors.add(name, "\(label) must be true or false.")
+            return false
+        }
+    }
+
     /// Extra data: an object, or a string holding one (as the original document shows); stored as
     /// compact JSON. An empty object is "empty content".
     mutating func dataObject(_ name: String) -> String? {

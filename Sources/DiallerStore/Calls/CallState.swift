@@ -40,11 +40,40 @@ public struct ClaimedCall: Sendable, Equatable {
 }
 
 /// What a dialler reports at the end of an attempt.
-public enum CallResult: Sendable, Equatable {
-    /// The call is over: `done`, with the dialler's outcome.
-    case finished(outcome: String)
-    /// Try again after `seconds`: the call waits again (moved into the type's window).
-    case retry(outcome: String, afterSeconds: Int)
+public struct CallResult: Sendable, Equatable {
+    /// The dialler's own word on the attempt.
+    public var outcome: String
+    /// Try again after this many seconds (raised to the type's `min_retry_seconds`); nil finishes the call.
+    public var retryAfterSeconds: Int?
+    /// The call was abandoned (answered with no agent): the number is held for the abandoned hold.
+    public var abandoned = false
+    /// The person asked not to be called: the number goes on the internal list, and the call ends.
+    public var doNotCall = false
+
+    public init(outcome: String, retryAfterSeconds: Int? = nil, abandoned: Bool = false, doNotCall: Bool = false) {
+        self.outcome = outcome
+        self.retryAfterSeconds = retryAfterSeconds
+        self.abandoned = abandoned
+        self.doNotCall = doNotCall
+    }
+}
+
+/// Where a result left the call, and why the system finished it when it did so itself.
+public struct ResultOutcome: Sendable, Equatable {
+    public let state: CallState
+    /// `max_attempts`, `suppressed` or `do_not_call` when a retry was asked for but the call finished.
+    public let reason: String?
+    /// Other calls to the number cancelled because the person asked not to be called.
+    public let cancelledCalls: [Int64]
+}
+
+/// What a claim found: the call handed out, if any, and the queued calls it passed over.
+public struct ClaimReport: Sendable, Equatable {
+    public let call: ClaimedCall?
+    /// Calls cancelled at claim time because their number is on a list.
+    public let cancelledSuppressed: Int
+    /// Calls moved back to waiting at claim time, by the rule that held them.
+    public let held: [HoldRule]
 }
 
 /// Why a dialler's result was not accepted.

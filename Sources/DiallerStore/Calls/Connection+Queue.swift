@@ -1,21 +1,75 @@
 extension Connection {
+    /// Most queued calls one claim passes over (suppressed or held) before answering; what it
+    /// passes over has left the queue, so the next claim starts further on.
+    static let claimSkipLimit = 100
+
     /// Takes the next queued call (earliest due, then oldest) for `callGroup` (any group when nil),
-    /// moves it to `dialling` under a lease, and answers what the dialler needs.
-    func claimNextCall(callGroup: String?, by dialler: Principal, lease seconds: Int, at now: Timestamp) throws -> ClaimedCall? {
-        let callID: Int64?
-        if let callGroup {
-            callID = try queryFirst("SELECT call_id FROM call_queue WHERE call_group = ? ORDER BY due_at, call_id LIMIT 1",
-                                    .text(callGroup)) { $0.int64(0) }
-        } else {
-            callID = try queryFirst("SELECT call_id FROM call_queue ORDER BY due_at, call_id LIMIT 1") { $0.int64(0) }
+    /// moves it to `dialling` under a lease, opens its attempt, and answers what the dialler needs.
+    /// A queued call whose number is suppressed is cancelled, and one whose number a contact rule
+    /// holds goes back to waiting until the hold ends, whatever put it in the queue.
+    func claimNextCall(callGroup: String?, by dialler: Principal, lease seconds: Int, rules: ContactRules,
+                       at now: Timestamp) throws -> ClaimReport {
+        var cancelled = 0
+        var held: [HoldRule] = []
+        for _ in 0..<Self.claimSkipLimit {
+            guard let candidate = try nextQueued(callGroup: callGroup) else { break }
+            if try suppressingList(of: candidate.mobile) != nil {
+                try cancel(callID: candidate.callID, outcome: "suppressed", at: now)
+                cancelled += 1
+                continue
+            }
+            if let hold = try hold(onContact: candidate.contactID, rules: rules, at: now) {
+                try holdBack(candidate, hold: hold)
+                held.append(hold.rule)
+                continue
+            }
+            let call = try claim(candidate, by: dialler, lease: seconds, at: now)
+            return ClaimReport(call: call, cancelledSuppressed: cancelled, held: held)
         }
-        guard let callID else { return nil }
+        return ClaimReport(call: nil, cancelledSuppressed: cancelled, held: held)
+    }
+
+    /// The head of the queue with what the claim checks need.
+    private func nextQueued(callGroup: String?) throws -> (callID: Int64, contactID: Int64, mobile: String, typeID: Int64)? {
+        let map: (Row) -> (callID: Int64, contactID: Int64, mobile: String, typeID: Int64) = {
+            (callID: $0.int64(0), contactID: $0.int64(1), mobile: $0.text(2), typeID: $0.int64(3))
+        }
+        if let callGroup {
+            return try queryFirst("""
+                SELECT q.call_id, k.contact_id, c.mobile, k.lead_type_id
+                FROM call_queue q JOIN calls k ON k.call_id = q.call_id JOIN contacts c ON c.contact_id = k.contact_id
+                WHERE q.call_group = ? ORDER BY q.due_at, q.call_id LIMIT 1
+                """, .text(callGroup), row: map)
+        }
+        return try queryFirst("""
+            SELECT q.call_id, k.contact_id, c.mobile, k.lead_type_id
+            FROM call_queue q JOIN calls k ON k.call_id = q.call_id JOIN contacts c ON c.contact_id = k.contact_id
+            ORDER BY q.due_at, q.call_id LIMIT 1
+            """, row: map)
+    }
+
+    /// Back to waiting, due when the hold ends (moved into the type's window), the rule recorded
+    /// for supervisors; promotion queues it again by itself.
+    private func holdBack(_ call: (callID: Int64, contactID: Int64, mobile: String, typeID: Int64), hold: Hold) throws {
+        let type = try leadType(id: call.typeID)
+        let due = type?.window?.earliestOpening(atOrAfter: hold.until) ?? hold.until
+        try execute("DELETE FROM call_queue WHERE call_id = ?", .integer(call.callID))
+        try execute("""
+            UPDATE calls SET state = 'waiting', due_at = ?, queued_at = NULL, held_by = ?, held_until = ? WHERE call_id = ?
+            """, .text(due.iso8601), .text(hold.rule.rawValue), .text(hold.until.iso8601), .integer(call.callID))
+    }
+
+    private func claim(_ candidate: (callID: Int64, contactID: Int64, mobile: String, typeID: Int64), by dialler: Principal,
+                       lease seconds: Int, at now: Timestamp) throws -> ClaimedCall? {
+        let callID = candidate.callID
         let expires = now.adding(seconds: seconds)
         try execute("DELETE FROM call_queue WHERE call_id = ?", .integer(callID))
         try execute("""
-            UPDATE calls SET state = 'dialling', claimed_at = ?, claimed_by = ?, lease_expires_at = ?, attempts = attempts + 1
+            UPDATE calls SET state = 'dialling', claimed_at = ?, claimed_by = ?, lease_expires_at = ?, attempts = attempts + 1,
+                             held_by = NULL, held_until = NULL
             WHERE call_id = ?
             """, .text(now.iso8601), .integer(dialler.keyID), .text(expires.iso8601), .integer(callID))
+        try openAttempt(callID: callID, contactID: candidate.contactID, dialler: dialler.keyID, at: now)
         return try queryFirst("""
             SELECT k.call_id, k.lead_id, c.mobile, l.other_phone, l.first_name, l.surname, l.email,
                    t.name, l.subtype, k.call_group, l.data, k.attempts
@@ -33,30 +87,59 @@ extension Connection {
     }
 
     /// Records a dialler's result for a call that this same key is dialling (a dialler whose lease
-    /// expired cannot finish the call another dialler has since claimed).
-    func recordResult(callID: Int64, result: CallResult, by dialler: Principal, at now: Timestamp) throws -> CallState {
-        let state = try queryFirst("SELECT state, lead_type_id, claimed_by FROM calls WHERE call_id = ?", .integer(callID)) {
-            (state: CallState(rawValue: $0.text(0)) ?? .done, typeID: $0.int64(1), claimedBy: $0.optionalInt64(2))
+    /// expired cannot finish the call another dialler has since claimed), closing its attempt. A
+    /// retry finishes the call instead when the person asked not to be called, the number is
+    /// suppressed, or the type's `max_attempts` is reached; a shorter retry than the type's
+    /// `min_retry_seconds` is raised to it.
+    func recordResult(callID: Int64, result: CallResult, by dialler: Principal, at now: Timestamp) throws -> ResultOutcome {
+        let found = try queryFirst("""
+            SELECT k.state, k.lead_type_id, k.claimed_by, k.attempts, c.mobile
+            FROM calls k JOIN contacts c ON c.contact_id = k.contact_id WHERE k.call_id = ?
+            """, .integer(callID)) {
+            (state: CallState(rawValue: $0.text(0)) ?? .done, typeID: $0.int64(1), claimedBy: $0.optionalInt64(2),
+             attempts: $0.int(3), mobile: $0.text(4))
         }
-        guard let state else { throw CallResultRejection.noSuchCall }
-        guard state.state == .dialling else { throw CallResultRejection.notDialling(state.state) }
-        guard state.claimedBy == dialler.keyID else { throw CallResultRejection.claimedByAnotherDialler }
-        switch result {
-        case .finished(let outcome):
-            try execute("""
-                UPDATE calls SET state = 'done', finished_at = ?, outcome = ?, lease_expires_at = NULL, claimed_by = NULL
-                WHERE call_id = ?
-                """, .text(now.iso8601), .text(outcome), .integer(callID))
-            return .done
-        case .retry(let outcome, let seconds):
-            let typeName = try queryFirst("SELECT name FROM lead_types WHERE lead_type_id = ?", .integer(state.typeID)) { $0.text(0) }
-            let type = try typeName.flatMap { try leadType(named: $0) }
-            let due = type?.dueTime(from: now, delay: seconds) ?? now.adding(seconds: seconds)
-            try execute("""
-                UPDATE calls SET state = 'waiting', due_at = ?, outcome = ?, lease_expires_at = NULL, claimed_by = NULL, queued_at = NULL
-                WHERE call_id = ?
-                """, .text(due.iso8601), .text(outcome), .integer(callID))
-            return .waiting
+        guard let found else { throw CallResultRejection.noSuchCall }
+        guard found.state == .dialling else { throw CallResultRejection.notDialling(found.state) }
+        guard found.claimedBy == dialler.keyID else { throw CallResultRejection.claimedByAnotherDialler }
+        try closeAttempt(callID: callID, outcome: result.outcome, abandoned: result.abandoned, doNotCall: result.doNotCall,
+                         leaseExpired: false, at: now)
+        var cancelled: [Int64] = []
+        if result.doNotCall {
+            // A disposition never undoes a do-not-call request: the number is listed before anything else.
+            cancelled = try suppress(mobile: found.mobile, list: internalSuppressionList, reason: "call \(callID)", at: now).cancelledCalls
         }
+        guard let retry = result.retryAfterSeconds else {
+            try finish(callID: callID, outcome: result.outcome, at: now)
+            return ResultOutcome(state: .done, reason: nil, cancelledCalls: cancelled)
+        }
+        let type = try leadType(id: found.typeID)
+        let reason: String? = if result.doNotCall {
+            "do_not_call"
+        } else if try suppressingList(of: found.mobile) != nil {
+            "suppressed"
+        } else if let max = type?.maxAttempts, found.attempts >= max {
+            "max_attempts"
+        } else {
+            nil
+        }
+        if let reason {
+            try finish(callID: callID, outcome: result.outcome, at: now)
+            return ResultOutcome(state: .done, reason: reason, cancelledCalls: cancelled)
+        }
+        let seconds = max(retry, type?.minRetrySeconds ?? 0)
+        let due = type?.dueTime(from: now, delay: seconds) ?? now.adding(seconds: seconds)
+        try execute("""
+            UPDATE calls SET state = 'waiting', due_at = ?, outcome = ?, lease_expires_at = NULL, claimed_by = NULL, queued_at = NULL
+            WHERE call_id = ?
+            """, .text(due.iso8601), .text(result.outcome), .integer(callID))
+        return ResultOutcome(state: .waiting, reason: nil, cancelledCalls: cancelled)
+    }
+
+    private func finish(callID: Int64, outcome: String, at now: Timestamp) throws {
+        try execute("""
+            UPDATE calls SET state = 'done', finished_at = ?, outcome = ?, lease_expires_at = NULL, claimed_by = NULL
+            WHERE call_id = ?
+            """, .text(now.iso8601), .text(outcome), .integer(callID))
     }
 }

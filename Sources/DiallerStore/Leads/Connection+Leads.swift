@@ -7,8 +7,11 @@ extension Connection {
         let contactID = try contactID(mobile: lead.mobile, createdAt: nowText)
         let type = try leadType(named: lead.type)
         let outcome: LeadOutcome
+        var suppressedBy: String?
         if let type, type.active, partner.maySubmit(type: type.name) {
-            outcome = try dedupeOutcome(contactID: contactID, type: type, at: now)
+            // After the type check and before de-duplication, as the contract orders them.
+            suppressedBy = try suppressingList(of: lead.mobile)
+            outcome = suppressedBy != nil ? .suppressed : try dedupeOutcome(contactID: contactID, type: type, at: now)
         } else {
             outcome = .unknownType
         }
@@ -22,7 +25,7 @@ extension Connection {
             .integer(contactID), .text(lead.otherPhone), .text(lead.data), .integer(lead.delays.map(Int64.init)),
             .text(outcome.rawValue), .text(lead.rawRequest))
         guard outcome == .processed, let type else {
-            return SavedLead(leadID: leadID, outcome: outcome, callID: nil, dueAt: nil)
+            return SavedLead(leadID: leadID, outcome: outcome, callID: nil, dueAt: nil, suppressedBy: suppressedBy)
         }
         let due = type.dueTime(from: now, delay: lead.delays)
         let callID = try insert("""

@@ -35,6 +35,8 @@ public enum LeadOutcome: String, Sendable, CaseIterable {
     case processed
     /// The type does not exist, is inactive, or the partner may not submit it.
     case unknownType = "unknown_type"
+    /// The mobile is on a do-not-call list.
+    case suppressed
     /// A call for this mobile and type is not finished yet.
     case alreadyScheduled = "already_scheduled"
     /// A call for this mobile and type was dialled to the end within the type's de-duplication window.
@@ -47,4 +49,6 @@ public struct SavedLead: Sendable, Equatable {
     public let outcome: LeadOutcome
     public let callID: Int64?
     public let dueAt: Timestamp?
+    /// The list that suppressed the lead, when its outcome is `suppressed`.
+    public var suppressedBy: String? = nil
 }

@@ -24,6 +24,7 @@ extension Connection {
         for call in expired {
             try execute("INSERT INTO call_queue(call_id, call_group, due_at, queued_at) VALUES (?, ?, ?, ?)",
                         .integer(call.id), .text(call.group), .text(call.due), .text(now.iso8601))
+            try closeAttempt(callID: call.id, outcome: nil, abandoned: false, doNotCall: false, leaseExpired: true, at: now)
         }
         return expired.count
     }

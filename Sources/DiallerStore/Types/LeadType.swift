@@ -10,6 +10,10 @@ struct LeadType: Sendable {
     let dedupeDays: Int?
     let defaultDelay: Int
     let window: CallingWindow?
+    /// Attempts after which a retry request finishes the call; nil means no limit.
+    let maxAttempts: Int?
+    /// The shortest retry a dialler may ask for.
+    let minRetrySeconds: Int
 
     /// The due time of a call scheduled at `now` after `delay` seconds, moved into the window.
     func dueTime(from now: Timestamp, delay: Int?) -> Timestamp {
@@ -18,22 +22,35 @@ struct LeadType: Sendable {
     }
 }
 
+extension LeadType {
+    /// A `lead_types` row, as both look-ups select it.
+    init(row: Row) throws {
+        let name = row.text(1)
+        self.init(id: row.int64(0), name: name, callGroup: row.optionalText(2) ?? name, active: row.int(3) == 1,
+                  dedupeDays: row.optionalInt64(4).map(Int.init), defaultDelay: row.int(5),
+                  window: try CallingWindow.from(typeName: name, start: row.optionalText(6), end: row.optionalText(7),
+                                                 days: row.optionalText(8), timeZone: row.text(9)),
+                  maxAttempts: row.optionalInt64(10).map(Int.init), minRetrySeconds: row.int(11))
+    }
+}
+
 extension Connection {
     /// The type named `name`, whether active or not.
     func leadType(named name: String) throws -> LeadType? {
-        let row = try queryFirst("""
+        try queryFirst("""
             SELECT lead_type_id, name, call_group, active, dedupe_days, default_delay,
-                   window_start, window_end, window_days, time_zone
+                   window_start, window_end, window_days, time_zone, max_attempts, min_retry_seconds
             FROM lead_types WHERE name = ?
-            """, .text(name)) { row in
-            (id: row.int64(0), name: row.text(1), callGroup: row.optionalText(2) ?? row.text(1), active: row.int(3) == 1,
-             dedupeDays: row.optionalInt64(4).map(Int.init), defaultDelay: row.int(5),
-             start: row.optionalText(6), end: row.optionalText(7), days: row.optionalText(8), zone: row.text(9))
-        }
-        guard let row else { return nil }
-        let window = try CallingWindow.from(typeName: row.name, start: row.start, end: row.end, days: row.days, timeZone: row.zone)
-        return LeadType(id: row.id, name: row.name, callGroup: row.callGroup, active: row.active,
-                        dedupeDays: row.dedupeDays, defaultDelay: row.defaultDelay, window: window)
+            """, .text(name), row: LeadType.init(row:))
+    }
+
+    /// The type with this id, whether active or not.
+    func leadType(id: Int64) throws -> LeadType? {
+        try queryFirst("""
+            SELECT lead_type_id, name, call_group, active, dedupe_days, default_delay,
+                   window_start, window_end, window_days, time_zone, max_attempts, min_retry_seconds
+            FROM lead_types WHERE lead_type_id = ?
+            """, .integer(id), row: LeadType.init(row:))
     }
 
     /// Every type's name, checking that each can be scheduled: its window, its call group and its

@@ -1,0 +1,127 @@
+extension Connection {
+    /// The first visible list (by name) holding `mobile`, or nil: the one lookup intake and claims
+    /// make, through the index on mobile.
+    func suppressingList(of mobile: String) throws -> String? {
+        try queryFirst("""
+            SELECT l.name FROM suppressions s
+            JOIN suppression_lists l ON l.list_id = s.list_id AND l.generation = s.generation
+            WHERE s.mobile = ? ORDER BY l.name LIMIT 1
+            """, .text(mobile)) { $0.text(0) }
+    }
+
+    /// Every visible list holding `mobile`, with why and since when.
+    func suppressionEntries(of mobile: String) throws -> [SuppressionEntry] {
+        try query("""
+            SELECT l.name, s.reason, s.added_at FROM suppressions s
+            JOIN suppression_lists l ON l.list_id = s.list_id AND l.generation = s.generation
+            WHERE s.mobile = ? ORDER BY l.name
+            """, .text(mobile)) { row in
+            SuppressionEntry(list: row.text(0), reason: row.optionalText(1), addedAt: Timestamp(iso8601: row.text(2)) ?? Timestamp(milliseconds: 0))
+        }
+    }
+
+    func suppressionLists() throws -> [SuppressionList] {
+        try query("SELECT name, numbers, loaded_at, created_at FROM suppression_lists ORDER BY name") { row in
+            SuppressionList(name: row.text(0), numbers: row.int(1), loadedAt: row.optionalText(2).flatMap(Timestamp.init(iso8601:)),
+                            createdAt: Timestamp(iso8601: row.text(3)) ?? Timestamp(milliseconds: 0))
+        }
+    }
+
+    /// The list's id and visible generation, creating the list when `create` and it is new.
+    func suppressionList(named name: String, create: Bool, at now: Timestamp) throws -> (id: Int64, generation: Int64)? {
+        if let found = try queryFirst("SELECT list_id, generation FROM suppression_lists WHERE name = ?", .text(name), row: {
+            (id: $0.int64(0), generation: $0.int64(1))
+        }) {
+            return found
+        }
+        guard create else { return nil }
+        let id = try insert("INSERT INTO suppression_lists(name, created_at) VALUES (?, ?)", .text(name), .text(now.iso8601))
+        return (id, 1)
+    }
+
+    /// Puts `mobile` on the list (created if new) and cancels the number's waiting and queued
+    /// calls, in the caller's transaction: the suppression and the cancels it causes are one.
+    func suppress(mobile: String, list name: String, reason: String?, at now: Timestamp) throws -> SuppressionChange {
+        guard let list = try suppressionList(named: name, create: true, at: now) else { throw StoreError.closed }
+        let added = try execute("""
+            INSERT OR IGNORE INTO suppressions(list_id, generation, mobile, reason, added_at) VALUES (?, ?, ?, ?, ?)
+            """, .integer(list.id), .integer(list.generation), .text(mobile), .text(reason), .text(now.iso8601)) > 0
+        if added { try execute("UPDATE suppression_lists SET numbers = numbers + 1 WHERE list_id = ?", .integer(list.id)) }
+        return SuppressionChange(added: added, cancelledCalls: try cancelOpenCalls(mobile: mobile, outcome: "suppressed", at: now))
+    }
+
+    /// Takes `mobile` off the list; answers whether it was there. Cancelled calls stay cancelled.
+    func unsuppress(mobile: String, list name: String) throws -> Bool {
+        guard let list = try suppressionList(named: name, create: false, at: Timestamp(milliseconds: 0)) else { return false }
+        let removed = try execute("DELETE FROM suppressions WHERE list_id = ? AND generation = ? AND mobile = ?",
+                                  .integer(list.id), .integer(list.generation), .text(mobile)) > 0
+        if removed { try execute("UPDATE suppression_lists SET numbers = numbers - 1 WHERE list_id = ?", .integer(list.id)) }
+        return removed
+    }
+
+    /// Cancels the waiting and queued calls to `mobile` (a call being dialled is left to finish).
+    func cancelOpenCalls(mobile: String, outcome: String, at now: Timestamp) throws -> [Int64] {
+        let open = try query("""
+            SELECT k.call_id FROM contacts c JOIN calls k ON k.contact_id = c.contact_id
+            WHERE c.mobile = ? AND (k.state = 'waiting' OR k.state = 'queued')
+            """, .text(mobile)) { $0.int64(0) }
+        for callID in open { try cancel(callID: callID, outcome: outcome, at: now) }
+        return open
+    }
+
+    /// Moves one waiting or queued call to `cancelled` and out of the queue.
+    func cancel(callID: Int64, outcome: String, at now: Timestamp) throws {
+        try execute("DELETE FROM call_queue WHERE call_id = ?", .integer(callID))
+        try execute("""
+            UPDATE calls SET state = 'cancelled', finished_at = ?, outcome = ?, held_by = NULL, held_until = NULL WHERE call_id = ?
+            """, .text(now.iso8601), .text(outcome), .integer(callID))
+    }
+
+    /// Adds one chunk of an import to `generation` of the list. When that generation is visible
+    /// (an adding import), the numbers' open calls are cancelled in the same transaction.
+    func importSuppressions(_ mobiles: [String], listID: Int64, generation: Int64, visible: Bool, reason: String?,
+                            at now: Timestamp) throws -> ImportChunkReport {
+        let nowText = now.iso8601
+        var added = 0, cancelled = 0
+        for mobile in mobiles {
+            let inserted = try execute("""
+                INSERT OR IGNORE INTO suppressions(list_id, generation, mobile, reason, added_at) VALUES (?, ?, ?, ?, ?)
+                """, .integer(listID), .integer(generation), .text(mobile), .text(reason), .text(nowText))
+            guard inserted > 0 else { continue }
+            added += 1
+            if visible { cancelled += try cancelOpenCalls(mobile: mobile, outcome: "suppressed", at: now).count }
+        }
+        if visible {
+            try execute("UPDATE suppression_lists SET numbers = numbers + ? WHERE list_id = ?", .int(added), .integer(listID))
+        }
+        return ImportChunkReport(added: added, cancelledCalls: cancelled)
+    }
+
+    /// Makes a replacing import's generation the visible list, and cancels the open calls of every
+    /// number on it, in one transaction: intake and diallers see the old list or the new, never half.
+    func finishReplace(_ target: ReplaceTarget, at now: Timestamp) throws -> Int {
+        let numbers = try queryFirst("SELECT count(*) FROM suppressions WHERE list_id = ? AND generation = ?",
+                                     .integer(target.listID), .integer(target.generation)) { $0.int(0) } ?? 0
+        try execute("UPDATE suppression_lists SET generation = ?, numbers = ?, loaded_at = ? WHERE list_id = ?",
+                    .integer(target.generation), .int(numbers), .text(now.iso8601), .integer(target.listID))
+        // Open calls are far fewer than a national list's numbers: look each one up, not the reverse.
+        let open = try query("""
+            SELECT k.call_id FROM calls k JOIN contacts c ON c.contact_id = k.contact_id
+            WHERE (k.state = 'waiting' OR k.state = 'queued')
+              AND EXISTS (SELECT 1 FROM suppressions s WHERE s.mobile = c.mobile AND s.list_id = ? AND s.generation = ?)
+            """, .integer(target.listID), .integer(target.generation)) { $0.int64(0) }
+        for callID in open { try cancel(callID: callID, outcome: "suppressed", at: now) }
+        return open.count
+    }
+
+    /// Deletes up to `limit` rows of the list's generations other than the visible one (replaced
+    /// lists, and what a failed import left); answers how many went.
+    func purgeHiddenSuppressions(listID: Int64, limit: Int) throws -> Int {
+        try execute("""
+            DELETE FROM suppressions WHERE list_id = ?1 AND (list_id, generation, mobile) IN (
+                SELECT s.list_id, s.generation, s.mobile FROM suppressions s
+                WHERE s.list_id = ?1 AND s.generation <> (SELECT generation FROM suppression_lists WHERE list_id = ?1)
+                LIMIT ?2)
+            """, .integer(listID), .int(limit))
+    }
+}

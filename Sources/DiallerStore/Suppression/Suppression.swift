@@ -1,0 +1,36 @@
+/// A named do-not-call list as administrators and metrics see it.
+public struct SuppressionList: Sendable, Equatable {
+    public let name: String
+    public let numbers: Int
+    /// When an import last completed; nil for a list only ever added to by hand.
+    public let loadedAt: Timestamp?
+    public let createdAt: Timestamp
+}
+
+/// One list's entry for a number: which list, why, since when.
+public struct SuppressionEntry: Sendable, Equatable {
+    public let list: String
+    public let reason: String?
+    public let addedAt: Timestamp
+}
+
+/// What suppressing a number changed: whether it was new on the list, and the calls it cancelled.
+public struct SuppressionChange: Sendable, Equatable {
+    public let added: Bool
+    public let cancelledCalls: [Int64]
+}
+
+/// What one chunk of an import wrote.
+public struct ImportChunkReport: Sendable, Equatable {
+    public let added: Int
+    public let cancelledCalls: Int
+}
+
+/// Where a replacing import writes: the list's next generation, out of sight until `finishReplace`.
+public struct ReplaceTarget: Sendable, Equatable {
+    public let listID: Int64
+    public let generation: Int64
+}
+
+/// The list every opt-out goes on: people who objected to us.
+public let internalSuppressionList = "internal"
