@@ -13,10 +13,12 @@ enum DiallerBinary {
     }()
 
     /// Runs the binary to completion: exit status, standard output, standard error.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+    static func run(_ arguments: [String], environment: [String: String] = [:],
+                    in directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         guard let url else { throw CommandLineTestError.binaryNotBuilt }
         process.executableURL = url
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
@@ -42,12 +44,21 @@ enum CommandLineTestError: Error {
         try body(path)
     }
 
-    /// A copy of the real migrations plus an administrator's seed that names a type and nothing else.
+    /// An administrator's seed folder: one type and nothing else (the schema is in the binary).
     func seededMigrations(in folder: String) throws -> String {
-        let migrations = folder + "/Migrations"
-        try FileManager.default.copyItem(atPath: migrationsDirectory, toPath: migrations)
+        let migrations = folder + "/seeds"
+        try FileManager.default.createDirectory(atPath: migrations, withIntermediateDirectories: true)
         try "INSERT INTO lead_types(name) VALUES ('motor-trade');\n".write(toFile: migrations + "/1000_our_types.sql", atomically: true, encoding: .utf8)
         return migrations
+    }
+
+    /// A database migrated with the seed folder, as `dialler-server migrate` leaves it.
+    func migratedDatabase(in folder: String) throws -> (db: String, migrations: String) {
+        let migrations = try seededMigrations(in: folder)
+        let db = folder + "/dialler.sqlite"
+        let migrated = try DiallerBinary.run(["migrate", "--db", db, "--migrations", migrations])
+        #expect(migrated.status == 0, "\(migrated.err)")
+        return (db, migrations)
     }
 
     @Test func migrateThenCreateKeysAgainstASeedMigration() async throws {
@@ -56,7 +67,7 @@ enum CommandLineTestError: Error {
             let db = folder + "/dialler.sqlite"
             let migrated = try DiallerBinary.run(["migrate", "--db", db, "--migrations", migrations])
             #expect(migrated.status == 0)
-            #expect(migrated.out == "applied 0001_schema.sql\napplied 0002_checks_without_in_lists.sql\napplied 1000_our_types.sql\n")
+            #expect(migrated.out == "applied 0001_schema.sql\napplied 0002_checks_without_in_lists.sql\napplied 0003_compliance.sql\napplied 1000_our_types.sql\n")
             #expect(try DiallerBinary.run(["migrate", "--db", db, "--migrations", migrations]).out == "database \(db) is up to date\n")
 
             let partner = try DiallerBinary.run(["keys", "create", "--partner", "acme", "--types", "motor-trade", "--db", db, "--migrations", migrations])
@@ -80,9 +91,8 @@ enum CommandLineTestError: Error {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-cli-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let migrations = try seededMigrations(in: folder)
-        let db = folder + "/dialler.sqlite"
-        let created = try DiallerBinary.run(["keys", "create", "--partner", "acme", "--db", db, "--migrations", migrations])
+        let (db, migrations) = try migratedDatabase(in: folder)
+        let created = try DiallerBinary.run(["keys", "create", "--partner", "acme", "--db", db])
         let key = String(created.out.split(separator: "\n")[0])
         let store = try Store(StoreConfiguration(path: db, migrationsDirectory: migrations))
         defer { store.close() }
@@ -95,13 +105,12 @@ enum CommandLineTestError: Error {
         (["keys", "create", "--db", "DB"], "Error: give exactly one of --partner NAME or --dialler NAME"),
         (["keys", "create", "--partner", "acme", "--types", "nope", "--db", "DB"], "Error: unknown lead type(s): nope"),
         (["keys", "revoke", "99", "--db", "DB"], "Error: no unrevoked key with id 99"),
-        (["serve", "--port", "70000", "--db", "DB"], "Error: --port must be 0 to 65535"),
+        (["serve", "--port", "70000", "--db", "DB"], "Error: --port must be a port number 0-65535, got \"70000\""),
         (["migrate", "--db", "/nonexistent/folder/x.sqlite"], "Error: cannot use database /nonexistent/folder/x.sqlite: unable to open database file"),
     ])
     func badInputIsOneLineAndNonZero(arguments: [String], message: String) throws {
         try withFolder { folder in
-            let migrations = try seededMigrations(in: folder)
-            let db = folder + "/dialler.sqlite"
+            let (db, migrations) = try migratedDatabase(in: folder)
             let result = try DiallerBinary.run(arguments.map { $0 == "DB" ? db : $0 } + ["--migrations", migrations])
             #expect(result.status != 0)
             #expect(result.err.split(separator: "\n").first.map(String.init) == message)

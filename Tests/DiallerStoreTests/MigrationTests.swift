@@ -113,14 +113,22 @@ func scalar(_ path: String, _ sql: String) throws -> String? {
         }
     }
 
-    @Test func unknownTimeZoneRefusesStart() async throws {
+    @Test func unknownTimeZoneRefusesTheMigrationAndStart() async throws {
         try await withTemporaryDirectory { directory in
             let folder = directory + "/migrations"
             try FileManager.default.copyItem(atPath: migrationsDirectory, toPath: folder)
             try "INSERT INTO lead_types(name, window_start, window_end, time_zone) VALUES ('t', '09:00', '17:00', 'Mars/Olympus');".write(
                 toFile: folder + "/1000_bad.sql", atomically: true, encoding: .utf8)
-            #expect(throws: StoreError.invalidLeadType(name: "t", reason: "unknown time zone Mars/Olympus")) {
-                try Store(StoreConfiguration(path: directory + "/db.sqlite", migrationsDirectory: folder))
+            let configuration = StoreConfiguration(path: directory + "/db.sqlite", migrationsDirectory: folder)
+            #expect(throws: StoreError.migrationRefused(file: "1000_bad.sql", reason: #"lead type "t": unknown time zone "Mars/Olympus""#)) {
+                try Store(configuration)
+            }
+            // A zone broken outside any migration (a supervisor's UPDATE) still refuses start.
+            try "INSERT INTO lead_types(name) VALUES ('t');".write(toFile: folder + "/1000_bad.sql", atomically: true, encoding: .utf8)
+            try Store(configuration).close()
+            try Connection(path: configuration.path).execute(script: "UPDATE lead_types SET time_zone = 'Mars/Olympus'")
+            #expect(throws: StoreError.invalidLeadType(name: "t", reason: #"unknown time zone "Mars/Olympus""#)) {
+                try Store(configuration)
             }
         }
     }

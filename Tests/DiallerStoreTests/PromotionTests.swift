@@ -87,12 +87,12 @@ import Testing
             await PromotionWorker(store: store, interval: 3600, logger: Self.logger).promoteNow()
             let order = try await store.read { try $0.query("SELECT call_id FROM queue_report WHERE call_group = 'motor-trade'") { $0.int64(0) } }
             #expect(order == [early.callID!, late.callID!, sameTime.callID!])
-            #expect(try await store.claimNextCall(callGroup: "motor-trade", by: dialler)?.callID == early.callID)
-            #expect(try await store.claimNextCall(callGroup: nil, by: dialler)?.callID == home.callID)
-            #expect(try await store.claimNextCall(callGroup: "motor-trade", by: dialler)?.callID == late.callID)
-            #expect(try await store.claimNextCall(callGroup: "motor-trade", by: dialler)?.callID == sameTime.callID)
-            #expect(try await store.claimNextCall(callGroup: "motor-trade", by: dialler) == nil)
-            #expect(try await store.claimNextCall(callGroup: nil, by: dialler) == nil)
+            #expect(try await store.claimNextCall(callGroup: "motor-trade", by: dialler).call?.callID == early.callID)
+            #expect(try await store.claimNextCall(callGroup: nil, by: dialler).call?.callID == home.callID)
+            #expect(try await store.claimNextCall(callGroup: "motor-trade", by: dialler).call?.callID == late.callID)
+            #expect(try await store.claimNextCall(callGroup: "motor-trade", by: dialler).call?.callID == sameTime.callID)
+            #expect(try await store.claimNextCall(callGroup: "motor-trade", by: dialler).call == nil)
+            #expect(try await store.claimNextCall(callGroup: nil, by: dialler).call == nil)
             #expect(try await store.scalar("SELECT count(*) FROM calls_report WHERE state = 'dialling'") == "4")
         }
     }
@@ -106,7 +106,7 @@ import Testing
             clock.advance(seconds: 1)
             await PromotionWorker(store: store, interval: 3600, logger: Self.logger).promoteNow()
             let claimed = try await withThrowingTaskGroup(of: Int64?.self) { group in
-                for _ in 0..<60 { group.addTask { try await store.claimNextCall(callGroup: nil, by: dialler)?.callID } }
+                for _ in 0..<60 { group.addTask { try await store.claimNextCall(callGroup: nil, by: dialler).call?.callID } }
                 return try await group.reduce(into: [Int64]()) { if let id = $1 { $0.append(id) } }
             }
             #expect(claimed.count == 40)
@@ -122,7 +122,7 @@ import Testing
             let worker = PromotionWorker(store: store, interval: 3600, logger: Self.logger)
             clock.advance(seconds: 1)
             await worker.promoteNow()
-            let claim = try #require(try await store.claimNextCall(callGroup: nil, by: dialler))
+            let claim = try #require(try await store.claimNextCall(callGroup: nil, by: dialler).call)
             #expect(claim.attempt == 1)
             clock.advance(seconds: 599)
             #expect(await worker.promoteNow() == PromotionReport(promoted: 0, requeued: 0))
@@ -131,15 +131,15 @@ import Testing
             #expect(try await store.scalar("SELECT state FROM calls_report") == "queued")
             // The dialler that lost the lease cannot finish the call any more…
             await #expect(throws: CallResultRejection.notDialling(.queued)) {
-                try await store.recordResult(callID: lead.callID!, result: .finished(outcome: "sale"), by: dialler)
+                try await store.recordResult(callID: lead.callID!, result: CallResult(outcome: "sale"), by: dialler)
             }
             // …and the next claim is a second attempt; the first dialler cannot finish it for the second.
             let second = try await store.dialler("floor-2")
-            #expect(try await store.claimNextCall(callGroup: nil, by: second)?.attempt == 2)
+            #expect(try await store.claimNextCall(callGroup: nil, by: second).call?.attempt == 2)
             await #expect(throws: CallResultRejection.claimedByAnotherDialler) {
-                try await store.recordResult(callID: lead.callID!, result: .finished(outcome: "sale"), by: dialler)
+                try await store.recordResult(callID: lead.callID!, result: CallResult(outcome: "sale"), by: dialler)
             }
-            #expect(try await store.recordResult(callID: lead.callID!, result: .finished(outcome: "sale"), by: second) == .done)
+            #expect(try await store.recordResult(callID: lead.callID!, result: CallResult(outcome: "sale"), by: second).state == .done)
         }
     }
 
@@ -153,19 +153,19 @@ import Testing
             clock.advance(seconds: 1)
             await worker.promoteNow()
             _ = try await store.claimNextCall(callGroup: nil, by: dialler)
-            #expect(try await store.recordResult(callID: lead.callID!, result: .retry(outcome: "no answer", afterSeconds: 3600), by: dialler) == .waiting)
+            #expect(try await store.recordResult(callID: lead.callID!, result: CallResult(outcome: "no answer", retryAfterSeconds: 3600), by: dialler).state == .waiting)
             #expect(try await store.scalar("SELECT state || ' ' || due_at || ' ' || outcome FROM calls_report") == "waiting 2026-11-25T11:00:01Z no answer")
             #expect(try await store.submitLead(.sample(), from: partner).outcome == .alreadyScheduled)
             clock.advance(seconds: 3600)
             await worker.promoteNow()
             _ = try await store.claimNextCall(callGroup: nil, by: dialler)
-            #expect(try await store.recordResult(callID: lead.callID!, result: .finished(outcome: "sale"), by: dialler) == .done)
+            #expect(try await store.recordResult(callID: lead.callID!, result: CallResult(outcome: "sale"), by: dialler).state == .done)
             #expect(try await store.scalar("SELECT state || ' ' || outcome || ' ' || finished_at FROM calls_report") == "done sale 2026-11-25T11:00:01Z")
             await #expect(throws: CallResultRejection.notDialling(.done)) {
-                try await store.recordResult(callID: lead.callID!, result: .finished(outcome: "sale"), by: dialler)
+                try await store.recordResult(callID: lead.callID!, result: CallResult(outcome: "sale"), by: dialler)
             }
             await #expect(throws: CallResultRejection.noSuchCall) {
-                try await store.recordResult(callID: 999, result: .finished(outcome: "sale"), by: dialler)
+                try await store.recordResult(callID: 999, result: CallResult(outcome: "sale"), by: dialler)
             }
             #expect(try await store.submitLead(.sample(), from: partner).outcome == .existingContact)
         }

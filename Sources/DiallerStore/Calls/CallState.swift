@@ -65,6 +65,12 @@ public struct ResultOutcome: Sendable, Equatable {
     public let reason: String?
     /// Other calls to the number cancelled because the person asked not to be called.
     public let cancelledCalls: [Int64]
+
+    public init(state: CallState, reason: String?, cancelledCalls: [Int64]) {
+        self.state = state
+        self.reason = reason
+        self.cancelledCalls = cancelledCalls
+    }
 }
 
 /// What a claim found: the call handed out, if any, and the queued calls it passed over.
