@@ -19,7 +19,8 @@ import Glibc
         try FileManager.default.copyItem(atPath: migrationsDirectory, toPath: migrations)
         try "INSERT INTO lead_types(name) VALUES ('motor-trade');\n".write(toFile: migrations + "/1000_types.sql", atomically: true, encoding: .utf8)
         let db = folder + "/crash.sqlite"
-        let created = try DiallerBinary.run(["keys", "create", "--partner", "acme", "--db", db, "--migrations", migrations])
+        _ = try DiallerBinary.run(["migrate", "--db", db, "--migrations", migrations])
+        let created = try DiallerBinary.run(["keys", "create", "--partner", "acme", "--db", db])
         return (db, migrations, String(created.out.prefix { $0 != "\n" }))
     }
 

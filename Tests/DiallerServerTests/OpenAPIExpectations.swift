@@ -11,6 +11,8 @@ enum OpenAPIExpectations {
         LeadRoutes.body(for: .unknownType),
         LeadRoutes.body(for: .alreadyScheduled),
         LeadRoutes.body(for: .existingContact),
+        LeadRoutes.body(for: .suppressed),
+        #"{"suppressed":true}"#,
         #"{"cancelled":true}"#,
         #"{"cancelled":false,"warning":"not found"}"#,
         #"{"cancelled":false,"warning":"already processed"}"#,
