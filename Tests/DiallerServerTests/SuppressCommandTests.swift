@@ -1,0 +1,116 @@
+import DiallerStore
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `dialler-server suppress …` as an administrator runs it: the real binary, `--db` alone, from a
+/// directory without the source tree.
+@Suite struct SuppressCommandTests {
+    func withDatabase(_ body: (_ folder: String, _ db: String) throws -> Void) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-suppress-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let db = folder + "/dialler.sqlite"
+        #expect(try DiallerBinary.run(["migrate", "--db", db], in: folder).status == 0)
+        try body(folder, db)
+    }
+
+    func sql(_ db: String, _ query: String) throws -> String? {
+        let connection = try Connection(path: db, readOnly: true)
+        return try connection.queryFirst(query) { $0.optionalText(0) } ?? nil
+    }
+
+    @Test func addCheckListsAndRemove() throws {
+        try withDatabase { folder, db in
+            let added = try DiallerBinary.run(["suppress", "add", "07840 258823", "--reason", "asked on 1 Dec", "--db", db], in: folder)
+            #expect(added.out == "+447840258823 added to list internal; 0 call(s) cancelled\n", "\(added.err)")
+            #expect(try DiallerBinary.run(["suppress", "add", "+447840258823", "--db", db], in: folder).out
+                    == "+447840258823 was already on list internal; 0 call(s) cancelled\n")
+            let checked = try DiallerBinary.run(["suppress", "check", "07840258823", "--db", db], in: folder)
+            #expect(checked.out.hasPrefix("+447840258823\tinternal\tsince 20") && checked.out.hasSuffix("\tasked on 1 Dec\n"))
+            #expect(try DiallerBinary.run(["suppress", "lists", "--db", db], in: folder).out == "list\tnumbers\tloaded_at\ninternal\t1\t-\n")
+            #expect(try DiallerBinary.run(["suppress", "remove", "07840258823", "--db", db], in: folder).out == "+447840258823 removed from list internal\n")
+            #expect(try DiallerBinary.run(["suppress", "check", "07840258823", "--db", db], in: folder).out == "+447840258823 is on no list\n")
+        }
+    }
+
+    @Test(arguments: [
+        (["suppress", "add", "0800 FLOWERS"], "Error: \"0800 FLOWERS\" is not a valid phone number (region GB)"),
+        (["suppress", "add", "07840258823", "--list", "TPS"], "Error: --list must be lower-case letters, digits, - and _ (like tps), got \"TPS\""),
+        (["suppress", "remove", "07840258823", "--list", "tps"], "Error: +447840258823 is not on list tps"),
+        (["suppress", "import", "/no/such/file", "--list", "tps"], "Error: cannot read /no/such/file: no such file, or it cannot be read"),
+        (["suppress", "check", "07840258823", "--region", "uk"], "Error: --region must be two capital letters, like GB, got \"uk\""),
+    ])
+    func mistakesAreOneLine(arguments: [String], message: String) throws {
+        try withDatabase { folder, db in
+            let result = try DiallerBinary.run(arguments + ["--db", db], in: folder)
+            #expect(result.status != 0)
+            #expect(result.err == message + "\n")
+            #expect(try sql(db, "SELECT count(*) FROM suppressions") == "0")
+        }
+    }
+
+    @Test func anImportSkipsCommentsNamesBadLinesAndCancelsOpenCalls() throws {
+        try withDatabase { folder, db in
+            do {
+                let store = try Store(StoreConfiguration(path: db, migrationsDirectory: nil))
+                defer { store.close() }
+                let semaphore = DispatchSemaphore(value: 0)
+                Task {
+                    try await store.writer.write { try $0.execute(script: "INSERT INTO lead_types(name) VALUES ('motor-trade')") }
+                    let partner = try store.authenticate(key: try await store.createKey(role: .partner, name: "acme").key)!
+                    _ = try await store.submitLead(NewLead(type: "motor-trade", firstName: "A", surname: "B", email: "a@b.co",
+                                                           mobile: "+447911100002", rawRequest: "{}"), from: partner)
+                    semaphore.signal()
+                }
+                semaphore.wait()
+            }
+            let file = folder + "/tps.txt"
+            try "# TPS extract\r\n07911 100001\r\n\r\nnot a number\r\n+44 7911 100002\r\n07911100001\r\n12\r\n+447911100003".write(
+                toFile: file, atomically: true, encoding: .utf8)
+            let result = try DiallerBinary.run(["suppress", "import", file, "--list", "tps", "--db", db], in: "/")
+            #expect(result.status == 0, "\(result.err)")
+            #expect(result.out.hasPrefix("list tps: 3 numbers added from 8 lines in "))
+            #expect(result.out.hasSuffix("; 1 call(s) cancelled; 2 bad line(s) (line 4, 7)\n"))
+            #expect(try sql(db, "SELECT numbers || ' ' || (loaded_at IS NOT NULL) FROM suppression_lists_report WHERE list = 'tps'") == "3 1")
+            #expect(try sql(db, "SELECT state || ' ' || outcome FROM calls") == "cancelled suppressed")
+        }
+    }
+
+    @Test func aKilledReplacingImportLeavesTheOldListAndTheNextOneReplacesIt() throws {
+        try withDatabase { folder, db in
+            let old = folder + "/old.txt", new = folder + "/new.txt"
+            try "07911100001\n07911100002\n".write(toFile: old, atomically: true, encoding: .utf8)
+            #expect(try DiallerBinary.run(["suppress", "import", old, "--list", "tps", "--db", db]).status == 0)
+            // 300,000 numbers, none of them the old ones, imported 1,000 to a transaction.
+            let lines = (0..<300_000).map { String(format: "+447840%06d\n", $0) }
+            try lines.joined().write(toFile: new, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = DiallerBinary.url
+            process.arguments = ["suppress", "import", new, "--list", "tps", "--replace", "--chunk", "1000", "--db", db]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Kill it once some of the new generation is written, well before the end.
+            var hidden = 0
+            for _ in 0..<600 where hidden < 5_000 {
+                usleep(10_000)
+                hidden = Int(try sql(db, "SELECT count(*) FROM suppressions") ?? "0")! - 2
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(hidden >= 5_000)
+            #expect(try sql(db, "SELECT group_concat(mobile, ' ') FROM suppressions_report") == "+447911100001 +447911100002")
+            #expect(try sql(db, "SELECT numbers FROM suppression_lists_report WHERE list = 'tps'") == "2")
+            #expect(try sql(db, "PRAGMA integrity_check") == "ok")
+
+            try "07911100003\n".write(toFile: new, atomically: true, encoding: .utf8)
+            let replaced = try DiallerBinary.run(["suppress", "import", new, "--list", "tps", "--replace", "--db", db])
+            #expect(replaced.out.hasPrefix("list tps replaced: 1 numbers from 1 lines"), "\(replaced.err)")
+            #expect(try sql(db, "SELECT group_concat(mobile, ' ') FROM suppressions_report") == "+447911100003")
+            #expect(try sql(db, "SELECT count(*) FROM suppressions") == "1")
+        }
+    }
+}
