@@ -81,6 +81,39 @@ import Testing
         }
     }
 
+    /// The same populated database made by 0001 and 0002 keeps every lead, call and queued row
+    /// through 0003's rebuild of leads; the views still answer (calls_report with the new hold
+    /// columns empty); leads now take the `suppressed` outcome and still refuse unknown ones.
+    @Test func complianceKeepsEveryRowAndLetsLeadsBeSuppressed() async throws {
+        try await withTemporaryDirectory { directory in
+            let folder = try makeMigrationsFolder(in: directory, [:])
+            for file in ["0001_schema.sql", "0002_checks_without_in_lists.sql"] {
+                try FileManager.default.copyItem(atPath: migrationsDirectory + "/" + file, toPath: folder + "/" + file)
+            }
+            let path = directory + "/db.sqlite"
+            try migrate(path, folder)
+            let connection = try Connection(path: path)
+            try connection.execute(script: "PRAGMA foreign_keys = ON")
+            try connection.execute(script: Self.populated)
+            let tables = ["leads", "calls", "call_queue", "contacts"]
+            let before = try tables.map { try Self.dump($0, connection) }
+            let leadsReport = try Self.dump("leads_report", connection)
+            let callsReport = try Self.dump("calls_report", connection).map { $0 + "|NULL|NULL" }
+
+            try FileManager.default.copyItem(atPath: migrationsDirectory + "/0003_compliance.sql", toPath: folder + "/0003_compliance.sql")
+            #expect(try migrate(path, folder).map(\.version) == [3])
+            #expect(try ["leads", "call_queue", "contacts"].map { try Self.dump($0, connection) } == [before[0], before[2], before[3]])
+            #expect(try Self.dump("calls", connection) == before[1].map { $0 + "|NULL|NULL" })
+            #expect(try Self.dump("leads_report", connection) == leadsReport)
+            #expect(try Self.dump("calls_report", connection) == callsReport)
+            #expect(try connection.queryFirst("PRAGMA integrity_check") { $0.text(0) } == "ok")
+            #expect(try connection.queryFirst("SELECT name FROM suppression_lists") { $0.text(0) } == "internal")
+            #expect(try connection.execute("UPDATE leads SET outcome = 'suppressed' WHERE lead_id = 2") == 1)
+            #expect(throws: SQLiteError.self) { try connection.execute("UPDATE leads SET outcome = 'bogus' WHERE lead_id = 1") }
+            #expect(throws: SQLiteError.self) { try connection.execute("INSERT INTO suppressions VALUES (1, 1, '07911', NULL, 'x')") }
+        }
+    }
+
     static let populated = """
         INSERT INTO partners(partner_id, name, created_at) VALUES (1, 'acme', '2026-11-29T10:00:00.000Z');
         INSERT INTO api_keys(key_id, role, name, partner_id, key_sha256, created_at)
