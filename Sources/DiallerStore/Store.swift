@@ -16,6 +16,12 @@ public struct StoreConfiguration: Sendable {
     public var leaseSeconds = 600
     /// The holds every claim checks: abandoned calls and the rolling per-number cap.
     public var contactRules = ContactRules()
+    /// Days after which a lead whose call is finished loses its personal fields (nil: kept).
+    public var retentionDays: Int?
+    /// Lead ids one retention chunk looks at: a few milliseconds of the writer's time.
+    public var retentionWindow: Int64 = 2_000
+    /// Seconds between retention passes once a pass has reached the recent leads.
+    public var retentionPauseSeconds = 3_600
     /// Calls moved per promotion transaction, so intake never waits long behind promotion: a chunk
     /// of 250 holds the writer for a few milliseconds (1,000 put intake's p99 at ~62 ms while
     /// 100,000 calls fell due at once).

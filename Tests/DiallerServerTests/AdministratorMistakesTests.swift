@@ -45,7 +45,7 @@ import Glibc
         try withFolder { folder in
             let db = folder + "/dialler.sqlite"
             let migrated = try DiallerBinary.run(["migrate", "--db", db], in: folder)
-            #expect(migrated.status == 0 && migrated.out.hasSuffix("applied 0003_compliance.sql\n"), "\(migrated.err)")
+            #expect(migrated.status == 0 && migrated.out.hasSuffix("applied 0004_erasure.sql\n"), "\(migrated.err)")
             let created = try DiallerBinary.run(["keys", "create", "--partner", "acme", "--db", db], in: folder)
             #expect(created.status == 0 && created.out.hasPrefix("pk_"), "\(created.err)")
             #expect(try DiallerBinary.run(["keys", "list"], environment: ["DIALLER_DB": db], in: "/").out.contains("partner\tacme"))
@@ -72,7 +72,7 @@ import Glibc
             try expectOneLineError(["keys", "create", "--partner", "acme", "--db", db], in: folder,
                                    "Error: database \(db) is behind this binary's schema (0003_compliance.sql is not applied); run dialler-server migrate --db \(db) first")
             #expect(try dump(db) == before)
-            #expect(try DiallerBinary.run(["migrate", "--db", db], in: folder).out == "applied 0003_compliance.sql\n")
+            #expect(try DiallerBinary.run(["migrate", "--db", db], in: folder).out == "applied 0003_compliance.sql\napplied 0004_erasure.sql\n")
         }
     }
 
@@ -84,12 +84,13 @@ import Glibc
         (["serve"], ["DIALLER_PROMOTE_EVERY": "-1"], "Error: DIALLER_PROMOTE_EVERY must be a number of seconds above 0 and at most 3600, got \"-1\""),
         (["serve"], ["DIALLER_JSON_LOGS": "yes"], "Error: DIALLER_JSON_LOGS must be 1, 0, true or false, got \"yes\""),
         (["serve"], ["DIALLER_LOG_LEVEL": "loud"], "Error: DIALLER_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got \"loud\""),
+        (["serve"], ["DIALLER_RETENTION_DAYS": "0"], "Error: DIALLER_RETENTION_DAYS must be a number of days from 1 to 36500, got \"0\""),
         (["serve"], ["DIALLER_ABANDONED_HOLD": "3 days"], "Error: DIALLER_ABANDONED_HOLD must be a number of seconds from 0 to 31536000, got \"3 days\""),
         (["serve", "--port", "-1"], [:], "Error: --port must be a port number 0-65535, got \"-1\""),
         (["serve", "--max-attempts-per-number-per-day", "0"], [:], "Error: --max-attempts-per-number-per-day must be a whole number from 1 to 1000, got \"0\""),
         (["serve", "--region", "gb"], [:], "Error: --region must be two capital letters, like GB, got \"gb\""),
         (["serve", "--bogus"], [:], "Error: Unknown option '--bogus'"),
-        (["restore-everything"], [:], "Error: unknown command \"restore-everything\"; the commands are serve, migrate, keys, suppress, demo, help (dialler-server --help)"),
+        (["restore-everything"], [:], "Error: unknown command \"restore-everything\"; the commands are serve, migrate, keys, suppress, erase, demo, help (dialler-server --help)"),
     ] as [([String], [String: String], String)])
     func aBadOptionOrVariableIsOneLineAndStartsNothing(arguments: [String], environment: [String: String], message: String) throws {
         try withFolder { folder in
@@ -161,11 +162,11 @@ import Glibc
             try expectOneLineError(["migrate", "--db", db, "--migrations", seeds], in: folder,
                                    "Error: migration version 1001 is used by more than one file: 1001_a.sql, 1001_b.sql")
             try FileManager.default.removeItem(atPath: seeds + "/1001_b.sql")
-            try write("SELECT 3;", to: seeds + "/0004_mine.sql")
+            try write("SELECT 3;", to: seeds + "/0099_mine.sql")
             try expectOneLineError(["migrate", "--db", db, "--migrations", seeds], in: folder,
-                                   "Error: migration 0004_mine.sql: numbers below 1000 belong to the shipped schema; number your own files from 1000")
+                                   "Error: migration 0099_mine.sql: numbers below 1000 belong to the shipped schema; number your own files from 1000")
             try write("SELECT 3;", to: seeds + "/0001_schema.sql")
-            try FileManager.default.removeItem(atPath: seeds + "/0004_mine.sql")
+            try FileManager.default.removeItem(atPath: seeds + "/0099_mine.sql")
             try expectOneLineError(["migrate", "--db", db, "--migrations", seeds], in: folder,
                                    "Error: migration 0001_schema.sql has the number of the shipped schema migration 0001_schema.sql but other contents; number your own files from 1000")
             #expect(try dump(db) == before)
@@ -191,7 +192,7 @@ import Glibc
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             try write("INSERT INTO lead_types(name) VALUES ('pets');", to: seeds + "/1001_pets.sql")
             let result = try DiallerBinary.run(["migrate", "--db", db, "--migrations", seeds], in: folder)
-            #expect(result.out.hasSuffix("applied 0003_compliance.sql\napplied 1001_pets.sql\n"), "\(result.err)")
+            #expect(result.out.hasSuffix("applied 0004_erasure.sql\napplied 1001_pets.sql\n"), "\(result.err)")
         }
     }
 }

@@ -33,6 +33,8 @@ import Testing
             #expect(invalid.status == .badRequest && invalid.body == #"{"mobile":{"0":"Mobile is not a valid phone number."}}"#)
             #expect(try await server.post("/lead/optout", #"{"mobile":"07840258823"}"#, key: server.diallerKey).status == .unauthorized)
             #expect(try await server.request(.get, "/lead/optout").status == .methodNotAllowed)
+            #expect(try await server.post("/lead/optout", #"{"mobile":"07840258823","test":"true"}"#).body == #"{"test":"ok"}"#)
+            #expect(try await server.post("/lead/optout", #"{"mobile":"07840258823","test":false}"#).body == #"{"test":{"0":"Test must be \"true\" or absent."}}"#)
             #expect(try await server.scalar("SELECT count(*) FROM suppressions_report") == "0")
         }
     }

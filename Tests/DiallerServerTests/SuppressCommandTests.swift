@@ -41,6 +41,7 @@ import Glibc
         (["suppress", "add", "07840258823", "--list", "TPS"], "Error: --list must be lower-case letters, digits, - and _ (like tps), got \"TPS\""),
         (["suppress", "remove", "07840258823", "--list", "tps"], "Error: +447840258823 is not on list tps"),
         (["suppress", "import", "/no/such/file", "--list", "tps"], "Error: cannot read /no/such/file: no such file, or it cannot be read"),
+        (["suppress", "import", "/tmp", "--list", "tps", "--replace"], "Error: cannot read /tmp: it is a folder, not a file"),
         (["suppress", "check", "07840258823", "--region", "uk"], "Error: --region must be two capital letters, like GB, got \"uk\""),
     ])
     func mistakesAreOneLine(arguments: [String], message: String) throws {
@@ -111,6 +112,19 @@ import Glibc
             #expect(replaced.out.hasPrefix("list tps replaced: 1 numbers from 1 lines"), "\(replaced.err)")
             #expect(try sql(db, "SELECT group_concat(mobile, ' ') FROM suppressions_report") == "+447911100003")
             #expect(try sql(db, "SELECT count(*) FROM suppressions") == "1")
+        }
+    }
+
+    @Test func eraseBlanksThePersonAndKeepsTheNumberListed() throws {
+        try withDatabase { folder, db in
+            #expect(try DiallerBinary.run(["suppress", "add", "07840258823", "--list", "tps", "--db", db], in: folder).status == 0)
+            let erased = try DiallerBinary.run(["erase", "07840 258823", "--db", db], in: "/")
+            #expect(erased.out == "+447840258823 has no leads; kept on do-not-call list(s) tps so that it is never called again\n", "\(erased.err)")
+            let dropped = try DiallerBinary.run(["erase", "07840258823", "--no-keep-suppression", "--db", db], in: "/")
+            #expect(dropped.out == "+447840258823 has no leads; removed from 1 suppression list(s); the number is on no do-not-call list\n")
+            #expect(try sql(db, "SELECT count(*) FROM suppressions") == "0")
+            let bad = try DiallerBinary.run(["erase", "nobody", "--db", db], in: "/")
+            #expect(bad.status != 0 && bad.err == "Error: \"nobody\" is not a valid phone number (region GB)\n")
         }
     }
 }

@@ -9,11 +9,19 @@ struct LineReader: Sequence, IteratorProtocol {
     private static let blockSize = 1 << 20
 
     init(path: String) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw CommandFailure("cannot read \(path): it is a folder, not a file")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CommandFailure("cannot read \(path): no such file, or it cannot be read") }
         self.handle = handle
     }
 
-    /// The next line without its line end (`\n` or `\r\n`), or nil at the end of the file.
+    /// The first read error (a directory, an I/O error), which ends the lines; the caller must check it.
+    private(set) var failure: (any Error)?
+
+    /// The next line without its line end (`\n` or `\r\n`), or nil at the end of the file (or at
+    /// a read error: see `failure`).
     mutating func next() -> String? {
         while true {
             if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
@@ -31,8 +39,16 @@ struct LineReader: Sequence, IteratorProtocol {
             }
             buffer.removeFirst(start)
             start = 0
-            let block = handle.readData(ofLength: Self.blockSize)
-            if block.isEmpty { finished = true } else { buffer.append(contentsOf: block) }
+            do {
+                // The throwing read: Foundation's readData(ofLength:) traps on a read error.
+                let block = try handle.read(upToCount: Self.blockSize) ?? Data()
+                if block.isEmpty { finished = true } else { buffer.append(contentsOf: block) }
+            } catch {
+                failure = error
+                finished = true
+                buffer.removeAll()
+                start = 0
+            }
         }
     }
 }

@@ -33,6 +33,7 @@ struct ServerRunner {
         self.storeConfiguration.maxBatch = settings.maxBatch
         self.storeConfiguration.leaseSeconds = settings.leaseSeconds
         self.storeConfiguration.contactRules = settings.contactRules
+        self.storeConfiguration.retentionDays = settings.retentionDays
     }
 
     func run() async throws {

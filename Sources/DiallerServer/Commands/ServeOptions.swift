@@ -33,6 +33,9 @@ struct ServeOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seconds no call goes to a number after an abandoned call (env DIALLER_ABANDONED_HOLD; default 259200, 72 hours).")
     var abandonedHold: String?
 
+    @Option(parsing: .unconditional, help: "Days after which a lead whose call is finished loses its personal fields; unset keeps them (env DIALLER_RETENTION_DAYS).")
+    var retentionDays: String?
+
     @Option(parsing: .unconditional, help: "Requests per second allowed per key; unset means no limit (env DIALLER_RATE_LIMIT).")
     var rateLimit: String?
 
@@ -76,6 +79,8 @@ struct ServeOptions: ParsableArguments {
         settings.contactRules.abandonedHoldSeconds = try Setting(
             "--abandoned-hold", env: "DIALLER_ABANDONED_HOLD", .integer(0...31_536_000, "a number of seconds from 0 to 31536000"))
             .resolve(abandonedHold, default: settings.contactRules.abandonedHoldSeconds)
+        settings.retentionDays = try Setting("--retention-days", env: "DIALLER_RETENTION_DAYS", .integer(1...36_500, "a number of days from 1 to 36500"))
+            .resolveIfSet(retentionDays)
         server.rateLimit = try Setting("--rate-limit", env: "DIALLER_RATE_LIMIT", .number(above: 0, atMost: 1e9, "a number of requests per second above 0"))
             .resolveIfSet(rateLimit)
         server.rateBurst = try Setting("--rate-burst", env: "DIALLER_RATE_BURST", .integer(1...1_000_000, "a whole number from 1 to 1000000"))
@@ -96,6 +101,7 @@ struct ServeSettings {
     var maxBatch = 512
     var leaseSeconds = 600
     var contactRules = ContactRules()
+    var retentionDays: Int?
     var logLevel = Logger.Level.info
     var jsonLogs = false
 }

@@ -17,6 +17,13 @@ extension Suppress {
         @Option(parsing: .unconditional, help: "Numbers written per transaction (each a short write lock on a live server).")
         var chunk = 10_000
 
+        /// A read error in a few words: the system's own when Foundation carries one.
+        static func describe(_ error: any Error) -> String {
+            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            if let code = underlying?.code, underlying?.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(code))) }
+            return "a read error"
+        }
+
         /// Bad lines named in the report; the rest are only counted.
         static let badLinesShown = 20
 
@@ -59,6 +66,11 @@ extension Suppress {
                 }
             }
             if let inFlight { report.add(try await inFlight.value) }
+            if let failure = lines.failure {
+                // A replacing import's rows stay out of sight; an adding one kept what it wrote.
+                throw CommandFailure("cannot read \(file) after line \(lineNumber) (\(Self.describe(failure))); "
+                    + (replace ? "list \(name) is unchanged" : "\(report.added) numbers were added before it"))
+            }
             if !batch.isEmpty { report.add(try await store.importSuppressions(batch, into: target, visible: !replace, reason: reason)) }
             if replace {
                 report.cancelled += try await store.finishReplacing(target)

@@ -74,10 +74,13 @@ struct LeadRoutes: Sendable {
         let body = try await request.jsonObject(limit: maxBodyBytes)
         var reader = FieldReader(body.object)
         let mobile = reader.phone("mobile", label: "Mobile", required: true, numbers: numbers)
+        let isTest = reader.testFlag("test", label: "Test")
         guard reader.errors.isEmpty, let mobile else {
             metrics.validationFailed(fields: reader.errors.fields.map(\.name))
             throw APIError.invalid(reader.errors)
         }
+        // Test mode validates only, as on /lead/add: a partner's integration test suppresses nobody.
+        if isTest { return APIResponse.ok(#"{"test":"ok"}"#) }
         let change = try await store.suppress(mobile: mobile, reason: "opt-out from partner \(partner.name)")
         metrics.callsCancelledBySuppression(change.cancelledCalls.count)
         return APIResponse.ok(#"{"suppressed":true}"#)

@@ -26,6 +26,10 @@ public final class PromotionWorker: Service, Sendable {
     /// Whether a chain of chunks is queued on the writer; touched only on the writer's queue, where
     /// the timer fires, so the queue's serial order is its lock.
     nonisolated(unsafe) private var chainQueued = false
+    /// Where the next retention chunk starts, and when the next pass may begin; touched only on
+    /// the writer's queue, like `chainQueued`.
+    nonisolated(unsafe) private var retentionCursor: Int64 = 0
+    nonisolated(unsafe) private var retentionResumesAt: Int64 = 0
 
     public init(store: Store, interval seconds: Double, logger: Logger,
                 onTick: (@Sendable (PromotionReport, Timestamp) -> Void)? = nil) {
@@ -72,8 +76,55 @@ public final class PromotionWorker: Service, Sendable {
     /// One timer tick: a chunk now and, if it was full, the next chunk queued behind waiting intake.
     /// A tick that finds a chain already queued leaves it to finish: chains must not pile up.
     private func tick() {
+        retentionChunk()
         guard !chainQueued else { return }
         continueChain()
+    }
+
+    /// One bounded chunk of the retention limit, its own transaction, when one is set and due.
+    @discardableResult
+    func retentionChunk() -> RetentionReport {
+        guard let days = store.configuration.retentionDays else { return RetentionReport() }
+        let now = store.clock.now()
+        guard now.milliseconds >= retentionResumesAt else { return RetentionReport() }
+        let cutoff = now.adding(seconds: -days * 86_400)
+        do {
+            let (report, next) = try store.writer.onQueue { connection in
+                try connection.inTransaction {
+                    try connection.eraseExpiredLeads(before: cutoff, after: retentionCursor,
+                                                     window: store.configuration.retentionWindow, at: now)
+                }
+            }
+            if let next {
+                retentionCursor = next
+            } else {
+                retentionCursor = 0
+                retentionResumesAt = now.adding(seconds: store.configuration.retentionPauseSeconds).milliseconds
+            }
+            if report.leadsErased > 0 {
+                logger.info("retention erased leads", metadata: ["leads": "\(report.leadsErased)", "contacts": "\(report.contactsErased)"])
+            }
+            return report
+        } catch {
+            logger.error("retention failed", metadata: ["error": "\(error)"])
+            return RetentionReport()
+        }
+    }
+
+    /// Runs retention chunks until a pass reaches the recent leads; for tests and operators.
+    public func retainNow() async -> RetentionReport {
+        await withCheckedContinuation { continuation in
+            store.writer.queue.async {
+                self.retentionResumesAt = 0
+                var total = RetentionReport()
+                repeat {
+                    let report = self.retentionChunk()
+                    total.leadsErased += report.leadsErased
+                    total.contactsErased += report.contactsErased
+                } while self.retentionCursor != 0
+                continuation.resume(returning: total)
+            }
+        }
     }
 
     private func continueChain() {

@@ -1,0 +1,110 @@
+import DiallerStore
+import Foundation
+import Logging
+import Testing
+
+/// A person's erasure and the retention limit: no trace of their personal data in the database
+/// file or its write-ahead log, the views still answer, and a suppressed number stays refused.
+@Suite struct ErasureTests {
+    static let logger = Logger(label: "test")
+
+    static func lead(_ mobile: String, type: String = "motor-trade", delays: Int? = nil) -> NewLead {
+        NewLead(type: type, subtype: "valeter", firstName: "Zebedee", surname: "Quartermaine", email: "zebedee.q@example.org",
+                mobile: mobile, otherPhone: "+447911100999", data: #"{"vehicle":"Aston"}"#, delays: delays,
+                rawRequest: #"{"first_name":"Zebedee","surname":"Quartermaine","mobile":"07840258823"}"#)
+    }
+
+    /// Whether any of `needles` occurs in the database file or its WAL, byte for byte.
+    static func traces(of needles: [String], in path: String) throws -> [String] {
+        var found: [String] = []
+        for file in [path, path + "-wal"] {
+            guard let data = FileManager.default.contents(atPath: file) else { continue }
+            for needle in needles where data.range(of: Data(needle.utf8)) != nil { found.append("\(needle) in \(file)") }
+        }
+        return found
+    }
+
+    @Test func erasingANumberLeavesNoTraceButKeepsItSuppressed() async throws {
+        try await withTemporaryDirectory { directory in
+            var configuration = StoreConfiguration(path: directory + "/erase.sqlite", migrationsDirectory: migrationsDirectory)
+            configuration.maxBatch = 1
+            let clock = ManualClock(iso8601: "2026-11-25T10:00:00.000Z")
+            let store = try Store(configuration, clock: clock)
+            try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade'), ('van'), ('home')")
+            let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+            let needles = ["Zebedee", "Quartermaine", "zebedee.q@example.org", "+447840258823", "+447911100999", "Aston"]
+            // A lead in every state: dialled to the end, waiting, queued, and one not processed.
+            let done = try #require(try await store.submitLead(Self.lead("+447840258823"), from: partner).callID)
+            await PromotionWorker(store: store, interval: 3600, logger: Self.logger).promoteNow()
+            _ = try await store.claimNextCall(callGroup: nil, by: dialler)
+            _ = try await store.recordResult(callID: done, result: CallResult(outcome: "sale"), by: dialler)
+            let waiting = try #require(try await store.submitLead(Self.lead("+447840258823", type: "van", delays: 600), from: partner).callID)
+            _ = try await store.submitLead(Self.lead("+447840258823", type: "nope"), from: partner)
+            _ = try await store.suppress(mobile: "+447840258823", list: "tps", reason: nil)
+            _ = try await store.submitLead(Self.lead("+447911100001"), from: partner)  // someone else, untouched
+            #expect(!(try Self.traces(of: needles, in: configuration.path)).isEmpty)
+
+            let report = try await store.erase(mobile: "+447840258823")
+            #expect(report.contactFound && report.leadsErased == 3 && report.callsCancelled == 0)
+            #expect(report.suppressionListsKept == ["tps"] && report.suppressionsRemoved == 0)
+            #expect(try await store.scalar("SELECT state || ' ' || outcome FROM calls WHERE call_id = \(waiting)") == "cancelled suppressed")
+            #expect(try await store.scalar("SELECT group_concat(mobile || ' ' || email || ' ' || first_name, ', ') FROM leads_report")
+                    == "erased erased erased, erased erased erased, erased erased erased, +447911100001 zebedee.q@example.org Zebedee")
+            #expect(try await store.scalar("SELECT group_concat(DISTINCT mobile) FROM calls_report WHERE lead_id < 4") == "erased")
+            #expect(try await store.scalar("SELECT mobile FROM call_attempts_report") == "erased")
+            #expect(try await store.scalar("PRAGMA foreign_key_check") == nil)
+            // A later lead for the number is still Do Not Call, on a new contact with no link.
+            let later = try await store.submitLead(Self.lead("+447840258823"), from: partner)
+            #expect(later.outcome == .suppressed)
+            #expect(try await store.scalar("SELECT count(*) FROM contacts WHERE erased_at IS NULL AND mobile = '+447840258823'") == "1")
+            // The other person's lead and the later one hold the same name: erase them too before the byte search.
+            _ = try await store.erase(mobile: "+447911100001")
+            _ = try await store.erase(mobile: "+447840258823")
+            store.close()
+            // Only the suppression list may keep the number: its row and its index entry.
+            let connection = try Connection(path: configuration.path)
+            try connection.execute(script: "DELETE FROM suppressions; PRAGMA wal_checkpoint(TRUNCATE);")
+            #expect(try Self.traces(of: needles, in: configuration.path) == [])
+        }
+    }
+
+    @Test func erasingWithoutKeepingTheSuppressionLetsTheNumberBeCalledAgain() async throws {
+        try await withTemporaryStore { store, _ in
+            try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
+            let partner = try await store.partner("acme")
+            _ = try await store.submitLead(Self.lead("+447840258823"), from: partner)
+            _ = try await store.suppress(mobile: "+447840258823", reason: nil)
+            let report = try await store.erase(mobile: "+447840258823", keepSuppression: false)
+            #expect(report.suppressionsRemoved == 1 && report.suppressionListsKept.isEmpty)
+            #expect(try await store.scalar("SELECT numbers FROM suppression_lists_report WHERE list = 'internal'") == "0")
+            #expect(try await store.submitLead(Self.lead("+447840258823"), from: partner).outcome == .processed)
+            #expect(try await store.erase(mobile: "+447911100001").contactFound == false)
+        }
+    }
+
+    @Test func retentionErasesExactlyTheOldFinishedLeadsInChunks() async throws {
+        try await withTemporaryStore(configure: { $0.retentionDays = 30; $0.retentionWindow = 3 }) { store, clock in
+            try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade'), ('van')")
+            let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+            let worker = PromotionWorker(store: store, interval: 3600, logger: Self.logger)
+            // Old: a finished call, an unprocessed lead, an open (waiting) call, and a second number's lead.
+            let finished = try #require(try await store.submitLead(Self.lead("+447840258823"), from: partner).callID)
+            await worker.promoteNow()
+            _ = try await store.claimNextCall(callGroup: nil, by: dialler)
+            _ = try await store.recordResult(callID: finished, result: CallResult(outcome: "sale"), by: dialler)
+            _ = try await store.submitLead(Self.lead("+447840258823", type: "nope"), from: partner)
+            _ = try await store.submitLead(Self.lead("+447911100001", type: "van", delays: 31_536_000), from: partner)
+            _ = try await store.submitLead(Self.lead("+447911100002", type: "nope"), from: partner)
+            clock.advance(seconds: 31 * 86_400)
+            _ = try await store.submitLead(Self.lead("+447911100003"), from: partner)  // recent
+            let report = await worker.retainNow()
+            #expect(report == RetentionReport(leadsErased: 3, contactsErased: 2))
+            #expect(try await store.scalar("SELECT group_concat(lead_id || ':' || mobile || ':' || first_name || ':' || outcome, ' ') FROM leads_report ORDER BY lead_id")
+                    == "1:erased:erased:processed 2:erased:erased:unknown_type 3:+447911100001:Zebedee:processed 4:erased:erased:unknown_type 5:+447911100003:Zebedee:processed")
+            // The aggregate counts survive: outcome, partner, type and day of every lead.
+            #expect(try await store.scalar("SELECT count(*) || ' ' || count(DISTINCT partner) FROM leads_report WHERE received_at < '2026-11-26'") == "4 1")
+            #expect(try await store.scalar("SELECT count(*) FROM call_attempts_report") == "1")
+            #expect(await worker.retainNow() == RetentionReport())
+        }
+    }
+}
