@@ -8,13 +8,6 @@ import Glibc
 /// Each mistake an administrator can make, tried as a new one would (the real binary, from a
 /// directory without the source tree): one line naming the culprit, and the database as it was.
 @Suite struct AdministratorMistakesTests {
-    func withFolder(_ body: (String) throws -> Void) throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-admin-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try body(path)
-    }
-
     /// The whole database as SQL text, to show a failed command changed nothing.
     func dump(_ db: String) throws -> String {
         let process = Process()

@@ -36,14 +36,15 @@ enum CommandLineTestError: Error {
     case binaryNotBuilt
 }
 
-@Suite struct CommandLineTests {
-    func withFolder(_ body: (String) throws -> Void) throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try body(path)
-    }
+/// A fresh temporary folder for a command-line test, removed when `body` returns or throws.
+func withFolder(_ body: (String) throws -> Void) throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-cli-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try body(path)
+}
 
+@Suite struct CommandLineTests {
     /// An administrator's seed folder: one type and nothing else (the schema is in the binary).
     func seededMigrations(in folder: String) throws -> String {
         let migrations = folder + "/seeds"

@@ -9,12 +9,11 @@ import Glibc
 /// directory without the source tree.
 @Suite struct SuppressCommandTests {
     func withDatabase(_ body: (_ folder: String, _ db: String) throws -> Void) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-suppress-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let db = folder + "/dialler.sqlite"
-        #expect(try DiallerBinary.run(["migrate", "--db", db], in: folder).status == 0)
-        try body(folder, db)
+        try withFolder { folder in
+            let db = folder + "/dialler.sqlite"
+            #expect(try DiallerBinary.run(["migrate", "--db", db], in: folder).status == 0)
+            try body(folder, db)
+        }
     }
 
     func sql(_ db: String, _ query: String) throws -> String? {

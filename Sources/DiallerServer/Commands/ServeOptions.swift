@@ -64,9 +64,7 @@ struct ServeOptions: ParsableArguments {
         server.promoteEvery = try Setting("--promote-every", env: "DIALLER_PROMOTE_EVERY",
                                           .number(above: 0, atMost: 3600, "a number of seconds above 0 and at most 3600"))
             .resolve(promoteEvery, default: server.promoteEvery)
-        server.region = try Setting("--region", env: "DIALLER_REGION", SettingRule(expectation: "two capital letters, like GB") {
-            $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isUppercase } ? $0 : nil
-        }).resolve(region, default: server.region)
+        server.region = try Setting("--region", env: "DIALLER_REGION", .region).resolve(region, default: server.region)
         settings.maxBatch = try Setting("--max-batch", env: "DIALLER_MAX_BATCH", .integer(1...100_000, "a whole number from 1 to 100000"))
             .resolve(maxBatch, default: settings.maxBatch)
         server.maxBodyBytes = try Setting("--max-body", env: "DIALLER_MAX_BODY", .integer(1024...(64 << 20), "a number of bytes from 1024 to 67108864"))

@@ -32,6 +32,11 @@ extension SettingRule where Value == Double {
 extension SettingRule where Value == String {
     static var nonBlank: SettingRule { SettingRule(expectation: "a non-blank value") { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
 
+    /// An ISO 3166 region for numbers written without a country code.
+    static var region: SettingRule {
+        SettingRule(expectation: "two capital letters, like GB") { $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isUppercase } ? $0 : nil }
+    }
+
     static func oneOf(_ choices: [String]) -> SettingRule {
         SettingRule(expectation: "one of \(choices.joined(separator: ", "))") { choices.contains($0) ? $0 : nil }
     }

@@ -29,9 +29,7 @@ struct Suppress: AsyncParsableCommand {
         }
 
         func numbers() throws -> PhoneNumbers {
-            PhoneNumbers(defaultRegion: try Setting("--region", env: "DIALLER_REGION", SettingRule(expectation: "two capital letters, like GB") {
-                $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isUppercase } ? $0 : nil
-            }).resolve(region, default: "GB"))
+            PhoneNumbers(defaultRegion: try Setting("--region", env: "DIALLER_REGION", .region).resolve(region, default: ServerConfiguration().region))
         }
 
         /// The number in E.164, or a one-line failure naming what was given.
