@@ -31,6 +31,14 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case notAPartnerKey
     /// SQLite rolled the batch's transaction back by itself (disk full, I/O error).
     case transactionAborted
+    /// A backup would replace an existing file and was not told it may.
+    case backupTargetExists(path: String)
+    /// A backup cannot be written where it was asked to go.
+    case backupTargetUnwritable(path: String, reason: String)
+    /// Reading the database or writing its copy failed; nothing was left at the target.
+    case backupFailed(path: String, reason: String)
+    /// The finished copy did not pass `PRAGMA integrity_check`; it was removed.
+    case backupIntegrityFailed(path: String, problems: [String])
 
     public var description: String {
         switch self {
@@ -64,6 +72,14 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
             "only a partner key can submit or cancel leads"
         case .transactionAborted:
             "the transaction was rolled back by SQLite"
+        case .backupTargetExists(let path):
+            "backup target \(path) already exists; give --force to replace it"
+        case .backupTargetUnwritable(let path, let reason):
+            "cannot write backup \(path): \(reason)"
+        case .backupFailed(let path, let reason):
+            "cannot back up database \(path): \(reason)"
+        case .backupIntegrityFailed(let path, let problems):
+            "the copy for \(path) failed PRAGMA integrity_check (\(problems.prefix(3).joined(separator: "; "))) and was removed"
         }
     }
 }

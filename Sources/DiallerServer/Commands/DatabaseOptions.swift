@@ -22,8 +22,14 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     func databasePath() throws -> String {
-        try Setting("--db", env: "DIALLER_DB", .nonBlank).resolve(path, default: "./dialler.sqlite")
+        try Self.databasePath(path)
     }
+
+    /// `--db` as given, else `DIALLER_DB`, else the default; for commands that take no other database option.
+    static func databasePath(_ given: String?) throws -> String {
+        try Setting("--db", env: "DIALLER_DB", .nonBlank).resolve(given, default: "./dialler.sqlite")
+    }
+
 
     /// The seed folder: one that was named must exist (the loader says so); the default is used
     /// only when it exists, so commands run from any directory.
