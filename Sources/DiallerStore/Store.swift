@@ -10,6 +10,8 @@ public struct StoreConfiguration: Sendable {
     public var migrationsDirectory: String?
     /// Whether opening migrates, or only checks that the schema is current.
     public var opening = StoreOpening.migrate
+    /// Whether this process checkpoints the WAL or leaves it to a replicator.
+    public var checkpoints = CheckpointPolicy.auto
     /// Most writer jobs per commit; 1 disables group commit.
     public var maxBatch = 512
     /// Seconds a dialler may hold a claimed call before it returns to the queue.
@@ -84,7 +86,7 @@ public final class Store: Sendable {
         case .requireCurrentSchema:
             guard existed else { throw StoreError.databaseMissing(path: path) }
             let connection = try Connection(path: path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
-            try connection.configureForWriting()
+            try connection.configureForWriting(checkpoints: configuration.checkpoints)
             try MigrationRunner(migrations: ShippedMigrations.all).requireApplied(on: connection, path: path)
             return (connection, [])
         case .migrate:
@@ -92,7 +94,7 @@ public final class Store: Sendable {
             let migrations = try MigrationLoader.combine(shipped: ShippedMigrations.all, seeds: seeds)
             do {
                 let connection = try Connection(path: path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
-                try connection.configureForWriting()
+                try connection.configureForWriting(checkpoints: configuration.checkpoints)
                 let runner = MigrationRunner(migrations: migrations) { _ = try $0.validateLeadTypes() }
                 return (connection, try runner.apply(to: connection, at: now))
             } catch {
@@ -109,10 +111,14 @@ public final class Store: Sendable {
         try await readers.read(work)
     }
 
-    /// Stops taking writes, lets submitted jobs finish, and checkpoints the WAL into the database file.
+    /// Stops taking writes, lets submitted jobs finish, and (unless checkpoints are external)
+    /// checkpoints the WAL into the database file and truncates it.
     public func close() {
         writer.close()
         writer.queue.sync {
+            // TRUNCATE waits up to the busy timeout for readers: a replicator's read transaction
+            // would hold every shutdown for that long, so an external checkpointer is left to it.
+            guard configuration.checkpoints == .auto else { return }
             writer.onQueue { connection in _ = try? connection.execute(script: "PRAGMA wal_checkpoint(TRUNCATE)") }
         }
     }

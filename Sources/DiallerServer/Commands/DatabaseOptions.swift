@@ -16,9 +16,16 @@ struct DatabaseOptions: ParsableArguments {
         """)
     var migrations: String?
 
+    @Option(parsing: .unconditional, help: """
+        Who checkpoints the WAL: auto (this program) or external (a replicator such as Litestream, which \
+        asks to be the only one) (env DIALLER_CHECKPOINTS; default auto).
+        """)
+    var checkpoints: String?
+
     mutating func validate() throws {
         _ = try databasePath()
         _ = try migrationsFolder()
+        _ = try checkpointPolicy()
     }
 
     func databasePath() throws -> String {
@@ -30,6 +37,11 @@ struct DatabaseOptions: ParsableArguments {
         try Setting("--db", env: "DIALLER_DB", .nonBlank).resolve(given, default: "./dialler.sqlite")
     }
 
+    func checkpointPolicy() throws -> CheckpointPolicy {
+        try Setting("--checkpoints", env: "DIALLER_CHECKPOINTS", SettingRule(
+            expectation: "auto or external", parse: CheckpointPolicy.init(rawValue:)))
+            .resolve(checkpoints, default: .auto)
+    }
 
     /// The seed folder: one that was named must exist (the loader says so); the default is used
     /// only when it exists, so commands run from any directory.
@@ -42,13 +54,16 @@ struct DatabaseOptions: ParsableArguments {
 
     /// For `serve` and `migrate`: create the file if needed and apply what is pending.
     func migratingConfiguration() throws -> StoreConfiguration {
-        StoreConfiguration(path: try databasePath(), migrationsDirectory: try migrationsFolder())
+        var configuration = StoreConfiguration(path: try databasePath(), migrationsDirectory: try migrationsFolder())
+        configuration.checkpoints = try checkpointPolicy()
+        return configuration
     }
 
     /// For administrative commands: the database as it is, refused if its schema is behind.
     func currentSchemaConfiguration() throws -> StoreConfiguration {
         var configuration = StoreConfiguration(path: try databasePath(), migrationsDirectory: nil)
         configuration.opening = .requireCurrentSchema
+        configuration.checkpoints = try checkpointPolicy()
         return configuration
     }
 }

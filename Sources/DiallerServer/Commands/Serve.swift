@@ -44,7 +44,8 @@ struct ServerRunner {
             "database": "\(storeConfiguration.path)", "migrations_folder": "\(storeConfiguration.migrationsDirectory ?? "none")",
             "schema": "\(ShippedMigrations.newest)",
             "migrations_applied": "\(store.appliedMigrations.map(\.fileName))", "lead_types": "\(store.leadTypeNames.count)",
-            "max_batch": "\(settings.maxBatch)",
+            "max_batch": "\(settings.maxBatch)", "checkpoints": "\(storeConfiguration.checkpoints.rawValue)",
+            "sqlite": "\(SQLiteLibrary.version)",
         ])
         let configuration = settings.server
         let worker = PromotionWorker(store: store, interval: configuration.promoteEvery, logger: logger) { report, _ in

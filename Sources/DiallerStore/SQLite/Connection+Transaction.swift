@@ -13,7 +13,7 @@ extension Connection {
     }
 
     /// Applies the settings every read-write connection of ours needs.
-    func configureForWriting() throws {
+    func configureForWriting(checkpoints: CheckpointPolicy) throws {
         try execute(script: """
             PRAGMA journal_mode = WAL;       -- readers never block the writer: sqlite.org/wal.html
             PRAGMA synchronous = FULL;       -- saved:true must survive power loss; group commit pays for the fsync
@@ -23,5 +23,10 @@ extension Connection {
             PRAGMA temp_store = MEMORY;      -- savepoints' sub-journals stay off the disk
             PRAGMA cache_size = -32768;      -- 32 MiB of pages: the hot indexes stay cached as the tables grow
             """)
+        if checkpoints == .external {
+            // Another process checkpoints (Litestream): two checkpointers race it, and only one
+            // connection checkpointing also keeps clear of SQLite's WAL-reset bug (sqlite.org/wal.html#walresetbug).
+            try execute(script: "PRAGMA wal_autocheckpoint = 0")
+        }
     }
 }
