@@ -13,10 +13,17 @@ final class ServerProcess: Sendable {
     let port: Int
 
     /// Starts `serve` on a free port and waits for its `listening` line.
-    init(database: String, migrations: String, extraArguments: [String] = []) throws {
+    convenience init(database: String, migrations: String, extraArguments: [String] = []) throws {
+        try self.init(executable: DiallerBinary.url,
+                      arguments: ["serve", "--db", database, "--migrations", migrations, "--port", "0"] + extraArguments)
+    }
+
+    /// Starts a command that runs `serve` (itself, or a wrapper such as `litestream replicate -exec`)
+    /// and waits for the server's `listening` line on the command's standard error.
+    init(executable: URL?, arguments: [String]) throws {
         let process = Process()
-        process.executableURL = DiallerBinary.url
-        process.arguments = ["serve", "--db", database, "--migrations", migrations, "--port", "0"] + extraArguments
+        process.executableURL = executable
+        process.arguments = arguments
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
