@@ -35,8 +35,9 @@ import Glibc
     static func restoredMobiles(_ litestream: Litestream, to path: String) throws -> Set<String> {
         let restored = try litestream.restore(to: path)
         #expect(restored.status == 0, "litestream restore failed: \(restored.output)")
-        let connection = try Connection(path: path, readOnly: true)
-        #expect(try connection.queryFirst("PRAGMA integrity_check") { $0.text(0) } == "ok")
+        // Read-write: a read-only connection's integrity_check skips the CHECK constraints.
+        let connection = try Connection(path: path)
+        #expect(try connection.query("PRAGMA integrity_check") { $0.text(0) } == ["ok"])
         return Set(try connection.query("SELECT mobile FROM leads_report") { $0.text(0) })
     }
 
