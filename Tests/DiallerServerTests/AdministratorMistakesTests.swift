@@ -83,7 +83,7 @@ import Glibc
         (["serve", "--max-attempts-per-number-per-day", "0"], [:], "Error: --max-attempts-per-number-per-day must be a whole number from 1 to 1000, got \"0\""),
         (["serve", "--region", "gb"], [:], "Error: --region must be two capital letters, like GB, got \"gb\""),
         (["serve", "--bogus"], [:], "Error: Unknown option '--bogus'"),
-        (["restore-everything"], [:], "Error: unknown command \"restore-everything\"; the commands are serve, migrate, keys, suppress, erase, demo, help (dialler-server --help)"),
+        (["restore-everything"], [:], "Error: unknown command \"restore-everything\"; the commands are serve, migrate, keys, suppress, erase, backup, demo, help (dialler-server --help)"),
     ] as [([String], [String: String], String)])
     func aBadOptionOrVariableIsOneLineAndStartsNothing(arguments: [String], environment: [String: String], message: String) throws {
         try withFolder { folder in
