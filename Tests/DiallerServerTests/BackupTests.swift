@@ -208,6 +208,7 @@ enum UnwritableFolder {
     }
 }
 
+/// A folder stayed writable after `UnwritableFolder.lock` (a file system without `chattr +i`).
 enum UnwritableFolderError: Error {
     case stillWritable(String)
 }

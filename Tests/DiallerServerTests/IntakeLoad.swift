@@ -14,6 +14,7 @@ final class IntakeLoad: Sendable {
         let saved: Bool
     }
 
+    /// Appended by every client task as its answers arrive and read by the test, hence the lock.
     private let requests = Mutex<[Request]>([])
     private let stopFlag = StopFlag()
 

@@ -66,6 +66,7 @@ struct Litestream {
     }
 }
 
+/// Why a Litestream step could not run.
 enum LitestreamError: Error {
     case notInstalled
 }
