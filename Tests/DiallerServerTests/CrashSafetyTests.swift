@@ -54,7 +54,8 @@ import Glibc
 
     /// Every acknowledged mobile has its lead; the file is sound; no call is queued twice.
     static func verify(db: String, acknowledged: [String]) throws {
-        let connection = try Connection(path: db, readOnly: true)
+        // Read-write: on a read-only connection SQLite 3.40's integrity_check skips CHECK constraints.
+        let connection = try Connection(path: db)
         #expect(try connection.queryFirst("PRAGMA integrity_check") { $0.text(0) } == "ok")
         let stored = Set(try connection.query("SELECT mobile FROM leads_report") { $0.text(0) })
         let lost = acknowledged.filter { !stored.contains($0) }
