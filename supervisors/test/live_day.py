@@ -5,7 +5,8 @@
    database and puts a day into it through its API: three partners (one that may not send
    home-insurance), unknown and switched-off types, repeats (already scheduled), numbers on the
    TPS list and opt-outs (Do Not Call), cancels, diallers' claims and results with retries, an
-   abandoned call, a Do Not Call result, calls left being dialled, an existing contact.
+   abandoned call, a Do Not Call result, calls left being dialled, an existing contact, an
+   erased person.
 2. Keeps intake going: a thread posts leads, as a fourth partner, for the rest of the run.
 3. Starts scripts/supervisors-ui on the live file and checks that it opened it read-only
    (mode=ro, not immutable; every descriptor of the file read-only) and refuses writes, that
@@ -306,6 +307,10 @@ class Day:
             "SELECT c.mobile FROM calls k JOIN contacts c USING (contact_id) "
             "WHERE k.state IN ('waiting', 'queued') ORDER BY k.call_id"), {})]
         self.dialler.admin("suppress", "add", open_mobiles[0], "--list", "tps", "--reason", "TPS screening")
+        # A person asks to be forgotten: their lead stays counted, with nothing to say who it was.
+        self.erased = self.mobile()
+        assert self.lead("bravo-media", self.erased, "home-insurance", delays=3600) == "processed"
+        self.dialler.admin("erase", self.erased)
         # Late leads, queued for the afternoon.
         for _ in range(6):
             self.lead(rng.choice(partners), self.mobile(), rng.choice(["motor-trade", "home-insurance"]))
@@ -639,6 +644,14 @@ def main():
                       and [r["outcome"] for r in answer["rows"] if r["event"] == "lead received"] == ["processed", "suppressed"]
                       and f"{first_name} {surname}, {email}" in [r["detail"] for r in answer["rows"]],
                       answer["rows"])
+            status, answer = ui.get("/dialler/lead_story.json", {"mobile": day.erased, "_shape": "objects"})
+            erased_person = day.people[day.erased]
+            everything = json.dumps([ui.get(f"/dialler/{n}.json", {**parameter_sets[n][0], "_shape": "objects"})[1]
+                                     for n in QUERIES])
+            check("an erased number has no story, and its name and e-mail are in no answer",
+                  status == 200 and answer["rows"] == []
+                  and not any(value in everything for value in erased_person[2:] + ("+44" + day.erased[1:],)),
+                  answer["rows"])
             status, answer = ui.get("/dialler/suppression_lists.json", {"max_age_days": "", "_shape": "objects"})
             lists = {r["list"]: (r["numbers"], r["age_days"], r["status"]) for r in answer["rows"]}
             check("suppression_lists: tps loaded today, 3 imported and 1 added; internal: the opt-out and the Do Not Call",
