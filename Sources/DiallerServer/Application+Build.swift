@@ -11,7 +11,7 @@ func buildApplication(
 ) -> some ApplicationProtocol {
     PhoneNumbers.warmUp()
     let router = Router(context: DiallerContext.self)
-    router.add(middleware: ResponseMiddleware(metrics: metrics))
+    router.add(middleware: ResponseMiddleware(metrics: metrics, trustedProxies: configuration.trustedProxies))
     let rateLimiter = configuration.rateLimit.map { RateLimiter(perSecond: $0, burst: configuration.rateBurst) }
     let authenticator = Authenticator(store: store, rateLimiter: rateLimiter, metrics: metrics)
     let numbers = PhoneNumbers(defaultRegion: configuration.region)

@@ -11,4 +11,6 @@ struct ServerConfiguration: Sendable {
     var metricsKey: String?
     /// Idle keep-alive connections are closed after this many seconds.
     var idleTimeoutSeconds = 60
+    /// Peers whose `X-Forwarded-For` names the client in the access log (none: the peer is the client).
+    var trustedProxies = TrustedProxies()
 }

@@ -107,6 +107,10 @@ func withFolder(_ body: (String) throws -> Void) throws {
         (["keys", "create", "--partner", "acme", "--types", "nope", "--db", "DB"], "Error: unknown lead type(s): nope"),
         (["keys", "revoke", "99", "--db", "DB"], "Error: no unrevoked key with id 99"),
         (["serve", "--port", "70000", "--db", "DB"], "Error: --port must be a port number 0-65535, got \"70000\""),
+        (["serve", "--trusted-proxy", "nginx", "--db", "DB"],
+         #"Error: --trusted-proxy must be an IPv4 or IPv6 address, or a network such as 10.0.0.0/8 or fd00::/8, got "nginx""#),
+        (["serve", "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "::1, 10.0.0.1/8", "--db", "DB"],
+         #"Error: --trusted-proxy must be an IPv4 or IPv6 address, or a network such as 10.0.0.0/8 or fd00::/8, got "10.0.0.1/8""#),
         (["migrate", "--db", "/nonexistent/folder/x.sqlite"], "Error: cannot use database /nonexistent/folder/x.sqlite: unable to open database file"),
     ])
     func badInputIsOneLineAndNonZero(arguments: [String], message: String) throws {
@@ -116,6 +120,14 @@ func withFolder(_ body: (String) throws -> Void) throws {
             #expect(result.status != 0)
             #expect(result.err.split(separator: "\n").first.map(String.init) == message)
             #expect(!result.err.contains("Stack") && !result.err.contains("Fatal error"))
+        }
+    }
+
+    @Test func aBadTrustedProxyVariableIsOneLineNamingIt() throws {
+        try withFolder { folder in
+            let result = try DiallerBinary.run(["serve", "--db", folder + "/d.sqlite"], environment: ["DIALLER_TRUSTED_PROXY": "127.0.0.1,,::1"])
+            #expect(result.status != 0)
+            #expect(result.err.split(separator: "\n").first == #"Error: DIALLER_TRUSTED_PROXY must be an IPv4 or IPv6 address, or a network such as 10.0.0.0/8 or fd00::/8, got """#)
         }
     }
 

@@ -13,17 +13,20 @@ final class ServerProcess: Sendable {
     let port: Int
 
     /// Starts `serve` on a free port and waits for its `listening` line.
-    convenience init(database: String, migrations: String, extraArguments: [String] = []) throws {
+    convenience init(database: String, migrations: String, extraArguments: [String] = [], environment: [String: String] = [:]) throws {
         try self.init(executable: DiallerBinary.url,
-                      arguments: ["serve", "--db", database, "--migrations", migrations, "--port", "0"] + extraArguments)
+                      arguments: ["serve", "--db", database, "--migrations", migrations, "--port", "0"] + extraArguments,
+                      environment: environment)
     }
 
     /// Starts a command that runs `serve` (itself, or a wrapper such as `litestream replicate -exec`)
-    /// and waits for the server's `listening` line on the command's standard error.
-    init(executable: URL?, arguments: [String]) throws {
+    /// and waits for the server's `listening` line on the command's standard error. `environment`
+    /// is added to the test's own.
+    init(executable: URL?, arguments: [String], environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

@@ -45,6 +45,11 @@ struct ServeOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Key required by /metrics; unset leaves it open (env DIALLER_METRICS_KEY).")
     var metricsKey: String?
 
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp(
+        "Proxy whose X-Forwarded-For names the client: an address or a network like 10.0.0.0/8; repeatable or comma-separated (env DIALLER_TRUSTED_PROXY; default none).",
+        valueName: "address"))
+    var trustedProxy: [String] = []
+
     @Option(parsing: .unconditional, help: "trace, debug, info, notice, warning, error or critical (env DIALLER_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -84,6 +89,9 @@ struct ServeOptions: ParsableArguments {
         server.rateBurst = try Setting("--rate-burst", env: "DIALLER_RATE_BURST", .integer(1...1_000_000, "a whole number from 1 to 1000000"))
             .resolve(rateBurst, default: server.rateBurst)
         server.metricsKey = try Setting("--metrics-key", env: "DIALLER_METRICS_KEY", .nonBlank).resolveIfSet(metricsKey)
+        server.trustedProxies = TrustedProxies(try Setting("--trusted-proxy", env: "DIALLER_TRUSTED_PROXY", SettingRule(
+            expectation: "an IPv4 or IPv6 address, or a network such as 10.0.0.0/8 or fd00::/8", parse: { AddressRange($0) }))
+            .resolveList(trustedProxy))
         settings.logLevel = try Setting("--log-level", env: "DIALLER_LOG_LEVEL", SettingRule(
             expectation: "one of trace, debug, info, notice, warning, error, critical", parse: Logger.Level.init(rawValue:)))
             .resolve(logLevel, default: settings.logLevel)

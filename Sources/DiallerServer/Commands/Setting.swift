@@ -77,4 +77,20 @@ struct Setting<Value> {
         }
         return nil
     }
+
+    /// A repeatable option's values, each of which may also be a comma-separated list, else the
+    /// variable's list, else none. Each element is checked alone, so an error names the bad one.
+    func resolveList(_ given: [String]) throws -> [Value] {
+        if !given.isEmpty { return try given.flatMap { try elements(of: $0, named: option) } }
+        if let environment, let text = ProcessInfo.processInfo.environment[environment], !text.isEmpty {
+            return try elements(of: text, named: environment)
+        }
+        return []
+    }
+
+    private func elements(of text: String, named name: String) throws -> [Value] {
+        try text.split(separator: ",", omittingEmptySubsequences: false).map {
+            try rule.value(of: $0.trimmingCharacters(in: .whitespaces), named: name)
+        }
+    }
 }

@@ -1,13 +1,18 @@
 import Hummingbird
+import NIOCore
 
-/// The request context: Hummingbird's core storage plus what handlers learn for the access log.
-struct DiallerContext: RequestContext {
+/// The request context: Hummingbird's core storage, the connection's peer, and what handlers
+/// learn for the access log.
+struct DiallerContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
+    /// The TCP peer: the client, or the proxy in front of the server.
+    let remoteAddress: SocketAddress?
     /// Shared with the access-log middleware, which reads it after the handler returns.
     let facts = RequestFacts()
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 }
 

@@ -7,6 +7,7 @@ import Logging
 struct ResponseMiddleware: RouterMiddleware {
     typealias Context = DiallerContext
     let metrics: ServiceMetrics
+    let trustedProxies: TrustedProxies
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -26,6 +27,7 @@ struct ResponseMiddleware: RouterMiddleware {
             var metadata: Logger.Metadata = [
                 "method": "\(request.method)", "route": "\(route)", "status": "\(response.status.code)",
                 "ms": "\(Int((seconds * 1000).rounded()))",
+                "client": "\(request.clientAddress(peer: context.remoteAddress, trusting: trustedProxies))",
             ]
             if let caller = context.facts.caller { metadata["caller"] = "\(caller)" }
             context.logger.info("request", metadata: metadata)
