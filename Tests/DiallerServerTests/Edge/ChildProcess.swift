@@ -22,16 +22,18 @@ final class ChildProcess {
         process.standardOutput = pipe
         process.standardError = pipe
         process.standardInput = keepInputOpen ? input : FileHandle.nullDevice
-        let output = self.output, ended = self.outputEnded
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                ended.set()
-            } else {
+        let output = self.output, ended = self.outputEnded, reading = pipe.fileHandleForReading
+        // A thread of its own blocks on the pipe until the end of output: Foundation's
+        // readabilityHandler did not always report that end here, and a test then waited out
+        // its whole deadline. Reading as it comes also keeps a chatty child from filling the pipe.
+        Thread {
+            while true {
+                let data = reading.availableData
+                if data.isEmpty { break }
                 output.append(String(decoding: data, as: UTF8.self))
             }
-        }
+            ended.set()
+        }.start()
         try process.run()
     }
 
