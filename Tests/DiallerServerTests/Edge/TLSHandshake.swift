@@ -22,13 +22,14 @@ struct TLSHandshake {
     }
 
     /// The protocol a completed handshake used, or nil when it failed; and s_client's output.
+    /// `-brief` prints `Protocol version: …` as soon as the handshake completes; that line, not the
+    /// exit status (which a close racing a TLS 1.3 session ticket can spoil), is the answer.
     func attempt(port: Int, _ version: Version) async throws -> (negotiated: String?, output: String) {
         let result = try await ChildProcess.run(openssl, [
-            "s_client", "-connect", "127.0.0.1:\(port)", version.rawValue, "-cipher", "DEFAULT@SECLEVEL=0",
+            "s_client", "-brief", "-connect", "127.0.0.1:\(port)", version.rawValue, "-cipher", "DEFAULT@SECLEVEL=0",
         ], seconds: 15)
-        guard result.status == 0 else { return (nil, result.text) }
-        let line = result.text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("Protocol") }
-        let negotiated = line.flatMap { $0.split(separator: ":").last }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let line = result.text.split(separator: "\n").first { $0.hasPrefix("Protocol version:") }
+        let negotiated = line.map { $0.dropFirst("Protocol version:".count).trimmingCharacters(in: .whitespaces) }
         return (negotiated, result.text)
     }
 
