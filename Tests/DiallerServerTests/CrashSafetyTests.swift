@@ -24,34 +24,6 @@ import Glibc
         return (db, migrations, String(created.out.prefix { $0 != "\n" }))
     }
 
-    /// Posts distinct leads from `clients` connections until the server goes away or `stop` is set,
-    /// adding every mobile acknowledged with `saved:true` to `acknowledged` as it comes.
-    static func load(port: Int, key: String, cycle: Int, clients: Int, stop: StopFlag, acknowledged: Acknowledged) async {
-        await withTaskGroup(of: Void.self) { group in
-            for client in 0..<clients {
-                group.addTask {
-                    let connection = TestClient(host: "127.0.0.1", port: port)
-                    connection.connect()
-                    defer { Task { try? await connection.shutdown() } }
-                    for n in 0..<100_000 where !stop.isSet {
-                        let mobile = String(format: "079%02d%02d%04d", cycle % 100, client, n)
-                        let body = leadBody(mobile: mobile)
-                        guard let response = try? await connection.execute(.init(
-                            "/lead/add?key=\(key)", method: .post, headers: [.contentType: "application/json"],
-                            body: ByteBuffer(string: body))) else { break }
-                        if String(buffer: response.body ?? ByteBuffer()).hasPrefix(#"{"saved":true"#) { acknowledged.add("+44" + mobile.dropFirst()) }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Waits (up to 60 s) until the load has had `count` leads acknowledged, so a kill always lands
-    /// mid-stream even on a machine busy with other tests.
-    static func waitForAcknowledged(_ acknowledged: Acknowledged, atLeast count: Int) async throws {
-        for _ in 0..<1200 where acknowledged.count < count { try await Task.sleep(for: .milliseconds(50)) }
-    }
-
     /// Every acknowledged mobile has its lead; the file is sound; no call is queued twice.
     static func verify(db: String, acknowledged: [String]) throws {
         // Read-write: on a read-only connection SQLite 3.40's integrity_check skips CHECK constraints.
@@ -72,17 +44,16 @@ import Glibc
         var acknowledged: [String] = []
         for cycle in 0..<Self.cycles {
             let server = try ServerProcess(database: setup.db, migrations: setup.migrations, extraArguments: ["--promote-every", "0.05"])
-            let stop = StopFlag()
-            let saved = Acknowledged()
-            async let load: Void = Self.load(port: server.port, key: setup.key, cycle: cycle, clients: 8, stop: stop, acknowledged: saved)
-            try await Self.waitForAcknowledged(saved, atLeast: 20)
+            let intake = IntakeLoad()
+            async let load: Void = intake.run(port: server.port, key: setup.key, clients: 8, prefix: cycle)
+            try await intake.waitForSaved(atLeast: 20)
             try await Task.sleep(for: .milliseconds((cycle * 37) % 200))
             server.signal(SIGKILL)
             _ = server.waitForExit(seconds: 10)
-            stop.set()
+            intake.stop()
             await load
-            #expect(saved.count >= 20, "cycle \(cycle) acknowledged only \(saved.count) leads before the kill")
-            acknowledged += saved.all
+            #expect(intake.savedCount >= 20, "cycle \(cycle) acknowledged only \(intake.savedCount) leads before the kill")
+            acknowledged += intake.savedMobiles(before: .now)
             try Self.verify(db: setup.db, acknowledged: acknowledged)
         }
     }
@@ -93,16 +64,15 @@ import Glibc
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let setup = try Self.prepare(folder)
         let server = try ServerProcess(database: setup.db, migrations: setup.migrations)
-        let stop = StopFlag()
-        let saved = Acknowledged()
-        async let load: Void = Self.load(port: server.port, key: setup.key, cycle: 99, clients: 4, stop: stop, acknowledged: saved)
-        try await Self.waitForAcknowledged(saved, atLeast: 20)
+        let intake = IntakeLoad()
+        async let load: Void = intake.run(port: server.port, key: setup.key, clients: 4, prefix: 99)
+        try await intake.waitForSaved(atLeast: 20)
         let signalled = ContinuousClock.now
         server.signal(SIGTERM)
         let status = server.waitForExit(seconds: 15)
-        stop.set()
+        intake.stop()
         await load
-        let acknowledged = saved.all
+        let acknowledged = intake.savedMobiles(before: .now)
         #expect(status == 0)
         #expect(ContinuousClock.now - signalled < .seconds(15))
         #expect(server.output.contains("promotion worker stopped"))
@@ -114,12 +84,4 @@ import Glibc
         let walSize = (try? FileManager.default.attributesOfItem(atPath: setup.db + "-wal")[.size] as? Int) ?? 0
         #expect(walSize == 0)
     }
-}
-
-/// Mobiles acknowledged with `saved:true`, added by the load's tasks as responses arrive.
-final class Acknowledged: Sendable {
-    private let mobiles = Mutex<[String]>([])
-    func add(_ mobile: String) { mobiles.withLock { $0.append(mobile) } }
-    var count: Int { mobiles.withLock { $0.count } }
-    var all: [String] { mobiles.withLock { $0 } }
 }
