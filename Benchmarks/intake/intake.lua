@@ -11,6 +11,10 @@
 -- number is a valid mobile in libphonenumber's GB plan (074xx-079xx have holes), so the range
 -- gives 300 million distinct valid numbers. done() prints next_base, the first n no thread
 -- used, so the next wrk invocation on the same database never repeats a number.
+-- With a fifth argument "scatter", n is first mapped to (n * 104729) % 300000000, a bijection of
+-- the range (104729 shares no factor with 2^8 * 3 * 5^8): still distinct numbers, but spread over
+-- the whole range as real traffic's are, so index lookups land all over an index instead of at
+-- its warm edge. Doubles hold the product exactly (below 2^53).
 --
 -- done() prints machine-readable lines, all starting "BENCH_":
 --   BENCH_SUMMARY duration_us=.. requests=.. sent=.. next_base=.. err_connect=.. err_read=..
@@ -38,6 +42,7 @@ function init(args)
    key = args[2] or ""
    base = tonumber(args[3] or "0")
    nthreads = tonumber(args[4] or "1")
+   scatter = args[5] == "scatter"
    counter = 0        -- requests built by this thread
    counts = {}        -- STATUS * 4 + KIND (see KINDS) -> responses
    other_sample = ""  -- first response that was neither processed nor healthy
@@ -58,9 +63,13 @@ function request()
       return healthz_request
    end
    local n = base + thread_id + nthreads * (counter - 1)
+   local m = n
+   if scatter then
+      m = (n * 104729) % 300000000
+   end
    local body = string.format(
       '{"first_name":"Bench","surname":"Lead","mobile":"07%09d","email":"lead%d@example.com","type":"motor-trade"}',
-      100000000 + n, n)
+      100000000 + m, n)
    return lead_head .. #body .. "\r\n\r\n" .. body
 end
 
