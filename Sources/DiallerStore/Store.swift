@@ -35,6 +35,9 @@ public struct StoreConfiguration: Sendable {
     /// How stale the cache of known keys may grow before it looks for changes made outside this
     /// store (see `KeyCache`); changes made through this store reach it at once.
     public var keyRevalidationInterval = Duration.milliseconds(1)
+    /// Tests only, never production (package-internal, so no command can set it): `.normal` or
+    /// `.off` break `saved:true`'s promise on purpose, for the power-cut tests to catch.
+    package var synchronous = SynchronousMode.full
 
     public init(path: String, migrationsDirectory: String?) {
         self.path = path
@@ -86,7 +89,7 @@ public final class Store: Sendable {
         case .requireCurrentSchema:
             guard existed else { throw StoreError.databaseMissing(path: path) }
             let connection = try Connection(path: path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
-            try connection.configureForWriting(checkpoints: configuration.checkpoints)
+            try connection.configureForWriting(checkpoints: configuration.checkpoints, synchronous: configuration.synchronous)
             try MigrationRunner(migrations: ShippedMigrations.all).requireApplied(on: connection, path: path)
             return (connection, [])
         case .migrate:
@@ -94,7 +97,7 @@ public final class Store: Sendable {
             let migrations = try MigrationLoader.combine(shipped: ShippedMigrations.all, seeds: seeds)
             do {
                 let connection = try Connection(path: path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
-                try connection.configureForWriting(checkpoints: configuration.checkpoints)
+                try connection.configureForWriting(checkpoints: configuration.checkpoints, synchronous: configuration.synchronous)
                 let runner = MigrationRunner(migrations: migrations) { _ = try $0.validateLeadTypes() }
                 return (connection, try runner.apply(to: connection, at: now))
             } catch {

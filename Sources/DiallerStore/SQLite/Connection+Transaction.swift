@@ -13,7 +13,7 @@ extension Connection {
     }
 
     /// Applies the settings every read-write connection of ours needs.
-    func configureForWriting(checkpoints: CheckpointPolicy) throws {
+    func configureForWriting(checkpoints: CheckpointPolicy, synchronous: SynchronousMode = .full) throws {
         try execute(script: """
             PRAGMA journal_mode = WAL;       -- readers never block the writer: sqlite.org/wal.html
             PRAGMA synchronous = FULL;       -- saved:true must survive power loss; group commit pays for the fsync
@@ -27,6 +27,12 @@ extension Connection {
             // Another process checkpoints (Litestream): two checkpointers race it, and only one
             // connection checkpointing also keeps clear of SQLite's WAL-reset bug (sqlite.org/wal.html#walresetbug).
             try execute(script: "PRAGMA wal_autocheckpoint = 0")
+        }
+        switch synchronous {
+        case .full: break
+        // Never in production: only the power-cut tests ask for these, to break the promise on purpose.
+        case .normal: try execute(script: "PRAGMA synchronous = NORMAL")
+        case .off: try execute(script: "PRAGMA synchronous = OFF")
         }
     }
 }
