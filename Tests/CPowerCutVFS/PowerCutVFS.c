@@ -67,6 +67,8 @@ struct pc_disk {
     atomic_int dead;
     shadow *shadows;
     int64_t syncs;
+    /// Set by pc_disk_fail_syncs: syncs fail as a disk's write-back error would make them.
+    atomic_int failing_syncs;
 };
 
 /// Our file: the real VFS's file lives in the bytes right after it.
@@ -334,7 +336,7 @@ static int pc_sync(sqlite3_file *file, int flags) {
     // What the sync covers is fixed when it starts; the lock is not held across the real fsync,
     // so other threads' writes may race it, as on a real disk (and they stay unsynced here).
     pthread_mutex_lock(&disk->lock);
-    if (atomic_load(&disk->dead)) { pthread_mutex_unlock(&disk->lock); return SQLITE_IOERR_FSYNC; }
+    if (atomic_load(&disk->dead) || atomic_load(&disk->failing_syncs)) { pthread_mutex_unlock(&disk->lock); return SQLITE_IOERR_FSYNC; }
     uint64_t covered = f->shadow->next_sequence;
     sqlite3_int64 size = 0;
     int rc = f->real->pMethods->xFileSize(f->real, &size);
@@ -665,6 +667,10 @@ int64_t pc_disk_syncs(pc_disk *disk) {
     int64_t syncs = disk->syncs;
     pthread_mutex_unlock(&disk->lock);
     return syncs;
+}
+
+void pc_disk_fail_syncs(pc_disk *disk, int failing) {
+    atomic_store(&disk->failing_syncs, failing ? 1 : 0);
 }
 
 void pc_disk_release(pc_disk *disk) {

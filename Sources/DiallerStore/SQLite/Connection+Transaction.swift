@@ -30,8 +30,10 @@ extension Connection {
         }
         switch synchronous {
         case .full: break
-        // Never in production: only the power-cut tests ask for these, to break the promise on purpose.
+        // The pipelined writer's COMMIT: it syncs the WAL itself before answering (WALSyncer).
+        // Without that (only the power-cut tests ask), NORMAL breaks the promise.
         case .normal: try execute(script: "PRAGMA synchronous = NORMAL")
+        // Never in production: only the power-cut tests ask for it, to break the promise on purpose.
         case .off: try execute(script: "PRAGMA synchronous = OFF")
         }
     }

@@ -63,6 +63,10 @@ int64_t pc_disk_unsynced_bytes(pc_disk *disk);
 /// Successful xSync calls on the disk's files so far.
 int64_t pc_disk_syncs(pc_disk *disk);
 
+/// While `failing` is non-zero, every xSync of the disk's files fails with SQLITE_IOERR_FSYNC
+/// without syncing (a disk that reports a write-back error).
+void pc_disk_fail_syncs(pc_disk *disk, int failing);
+
 /// Stops tracking and frees the disk. Files still open keep failing their I/O.
 void pc_disk_release(pc_disk *disk);
 

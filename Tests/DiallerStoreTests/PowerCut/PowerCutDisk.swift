@@ -51,6 +51,9 @@ final class PowerCutDisk: @unchecked Sendable {
                       unsyncedBytesKept: report.unsynced_bytes_kept, resurrectedFiles: Int(report.resurrected_files))
     }
 
+    /// While true, every sync of this disk's files fails (`SQLITE_IOERR_FSYNC`) and syncs nothing.
+    func failSyncs(_ failing: Bool) { pc_disk_fail_syncs(disk, failing ? 1 : 0) }
+
     /// Bytes written to this disk's files since each one's last sync.
     var unsyncedBytes: Int64 { pc_disk_unsynced_bytes(disk) }
 
