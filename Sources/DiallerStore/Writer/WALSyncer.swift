@@ -97,9 +97,10 @@ final class WALSyncer: Sendable {
     private static func finish(_ batches: [CommittedBatch], failure: StoreError?) {
         let finished = DispatchTime.now().uptimeNanoseconds
         for batch in batches {
-            for job in batch.jobs { job.finish(failure) }
+            // Reported before anyone resumes, so a caller that looks at the reports sees its own batch.
             batch.report(BatchReport(jobs: batch.jobs.count, seconds: Double(finished - batch.started) / 1e9,
                                      committed: failure == nil))
+            for job in batch.jobs { job.finish(failure) }
         }
     }
 }

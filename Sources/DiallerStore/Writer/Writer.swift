@@ -17,7 +17,8 @@ public final class Writer: Sendable {
     public let queue: DispatchQueue
     /// Most jobs committed together; 1 turns group commit off (a benchmark baseline).
     public let maxBatch: Int
-    /// Called on the writer queue after every batch.
+    /// Called after every batch, once its fate is known: on the writer queue, or on the WAL-sync
+    /// thread for a batch that committed and waited for its sync.
     private let onBatch: (@Sendable (BatchReport) -> Void)?
     private let state: Mutex<PendingJobs>
     /// Touched only on `queue` (and its WAL file by `syncer`); `nonisolated(unsafe)` because that
@@ -48,6 +49,7 @@ public final class Writer: Sendable {
             guard let log = connection.writeAheadLog() else { throw StoreError.walSyncFailed(code: SQLITE_MISUSE) }
             let code = log.sync()
             if code != SQLITE_OK { throw StoreError.walSyncFailed(code: code) }
+            // `nonisolated(unsafe)`: the closure touches the connection only on `queue`, its owner.
             nonisolated(unsafe) let stopping = connection
             syncer = WALSyncer(onFailure: { queue.async { stopping.stopWriting() } })
         } else {
