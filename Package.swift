@@ -69,9 +69,16 @@ let package = Package(
             dependencies: ["DiallerStore", "CSQLite"],
             path: "Benchmarks/store"
         ),
+        // Tests only: the power-cut VFS (SQLite's VFS API in C), registered over the default VFS
+        // inside the test process by PowerCutTests.
+        .target(
+            name: "CPowerCutVFS",
+            dependencies: ["CSQLite"],
+            path: "Tests/CPowerCutVFS"
+        ),
         .testTarget(
             name: "DiallerStoreTests",
-            dependencies: ["DiallerStore"]
+            dependencies: ["DiallerStore", "CPowerCutVFS"]
         ),
         .testTarget(
             name: "DiallerServerTests",

@@ -35,6 +35,18 @@ public struct StoreConfiguration: Sendable {
     /// How stale the cache of known keys may grow before it looks for changes made outside this
     /// store (see `KeyCache`); changes made through this store reach it at once.
     public var keyRevalidationInterval = Duration.milliseconds(1)
+    /// Tests only, never production (package-internal, so no command can set it). `.full` is the
+    /// product: with group commit, `COMMIT` runs with `synchronous=NORMAL` and the writer syncs
+    /// the WAL before answering (`WALSyncer`); with `maxBatch` 1, `synchronous=FULL`. `.normal`
+    /// (answer at `COMMIT`, nothing syncing the WAL) and `.off` break `saved:true`'s promise on
+    /// purpose, for the power-cut tests to catch.
+    package var synchronous = SynchronousMode.full
+
+    /// Whether the writer syncs the WAL itself, off its thread, overlapping the next batch.
+    var pipelinesCommits: Bool { maxBatch > 1 && synchronous == .full }
+
+    /// `PRAGMA synchronous` for the writer's `COMMIT`s.
+    var commitSynchronous: SynchronousMode { pipelinesCommits ? .normal : synchronous }
 
     public init(path: String, migrationsDirectory: String?) {
         self.path = path
@@ -72,7 +84,8 @@ public final class Store: Sendable {
         self.leadTypeNames = try connection.validateLeadTypes()
         self.configuration = configuration
         self.clock = clock
-        self.writer = Writer(connection: connection, maxBatch: configuration.maxBatch, onBatch: onBatch)
+        self.writer = try Writer(connection: connection, maxBatch: configuration.maxBatch,
+                                 pipelined: configuration.pipelinesCommits, onBatch: onBatch)
         self.readers = ReaderPool(path: configuration.path, size: configuration.readers)
         self.keys = try KeyCache(path: configuration.path, revalidationInterval: configuration.keyRevalidationInterval)
     }
@@ -86,7 +99,7 @@ public final class Store: Sendable {
         case .requireCurrentSchema:
             guard existed else { throw StoreError.databaseMissing(path: path) }
             let connection = try Connection(path: path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
-            try connection.configureForWriting(checkpoints: configuration.checkpoints)
+            try connection.configureForWriting(checkpoints: configuration.checkpoints, synchronous: configuration.commitSynchronous)
             try MigrationRunner(migrations: ShippedMigrations.all).requireApplied(on: connection, path: path)
             return (connection, [])
         case .migrate:
@@ -94,7 +107,7 @@ public final class Store: Sendable {
             let migrations = try MigrationLoader.combine(shipped: ShippedMigrations.all, seeds: seeds)
             do {
                 let connection = try Connection(path: path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
-                try connection.configureForWriting(checkpoints: configuration.checkpoints)
+                try connection.configureForWriting(checkpoints: configuration.checkpoints, synchronous: configuration.commitSynchronous)
                 let runner = MigrationRunner(migrations: migrations) { _ = try $0.validateLeadTypes() }
                 return (connection, try runner.apply(to: connection, at: now))
             } catch {
@@ -115,10 +128,13 @@ public final class Store: Sendable {
     /// checkpoints the WAL into the database file and truncates it.
     public func close() {
         writer.close()
+        writer.queue.sync {}
+        writer.waitForSyncs()
         writer.queue.sync {
             // TRUNCATE waits up to the busy timeout for readers: a replicator's read transaction
             // would hold every shutdown for that long, so an external checkpointer is left to it.
-            guard configuration.checkpoints == .auto else { return }
+            // After a failed WAL sync nothing may be copied into the database (see WALSyncer).
+            guard configuration.checkpoints == .auto, writer.durabilityFailure == nil else { return }
             writer.onQueue { connection in _ = try? connection.execute(script: "PRAGMA wal_checkpoint(TRUNCATE)") }
         }
     }

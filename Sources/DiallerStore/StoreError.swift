@@ -1,3 +1,5 @@
+import CSQLite
+
 /// What can go wrong in the store, with the context an operator needs to act on it.
 public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     /// An applied migration's file has changed since it was applied.
@@ -31,6 +33,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case notAPartnerKey
     /// SQLite rolled the batch's transaction back by itself (disk full, I/O error).
     case transactionAborted
+    /// An fsync of the WAL failed (SQLite's result code): the batches it covered are not saved,
+    /// and the store takes no writes until it is reopened (after fsyncgate, a later sync that
+    /// succeeds proves nothing).
+    case walSyncFailed(code: Int32)
     /// A backup would replace an existing file and was not told it may.
     case backupTargetExists(path: String)
     /// A backup cannot be written where it was asked to go.
@@ -72,6 +78,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
             "only a partner key can submit or cancel leads"
         case .transactionAborted:
             "the transaction was rolled back by SQLite"
+        case .walSyncFailed(let code):
+            "an fsync of the WAL failed (\(String(cString: sqlite3_errstr(code)))); nothing written since is known to be on disk, so the store takes no writes until the server is restarted"
         case .backupTargetExists(let path):
             "backup target \(path) already exists; give --force to replace it"
         case .backupTargetUnwritable(let path, let reason):

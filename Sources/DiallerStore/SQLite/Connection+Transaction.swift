@@ -13,7 +13,7 @@ extension Connection {
     }
 
     /// Applies the settings every read-write connection of ours needs.
-    func configureForWriting(checkpoints: CheckpointPolicy) throws {
+    func configureForWriting(checkpoints: CheckpointPolicy, synchronous: SynchronousMode = .full) throws {
         try execute(script: """
             PRAGMA journal_mode = WAL;       -- readers never block the writer: sqlite.org/wal.html
             PRAGMA synchronous = FULL;       -- saved:true must survive power loss; group commit pays for the fsync
@@ -27,6 +27,14 @@ extension Connection {
             // Another process checkpoints (Litestream): two checkpointers race it, and only one
             // connection checkpointing also keeps clear of SQLite's WAL-reset bug (sqlite.org/wal.html#walresetbug).
             try execute(script: "PRAGMA wal_autocheckpoint = 0")
+        }
+        switch synchronous {
+        case .full: break
+        // The pipelined writer's COMMIT: it syncs the WAL itself before answering (WALSyncer).
+        // Without that (only the power-cut tests ask), NORMAL breaks the promise.
+        case .normal: try execute(script: "PRAGMA synchronous = NORMAL")
+        // Never in production: only the power-cut tests ask for it, to break the promise on purpose.
+        case .off: try execute(script: "PRAGMA synchronous = OFF")
         }
     }
 }

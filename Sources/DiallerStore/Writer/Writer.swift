@@ -1,3 +1,4 @@
+import CSQLite
 import Dispatch
 import Foundation
 import Synchronization
@@ -5,19 +6,26 @@ import Synchronization
 /// The single read-write connection, owned by one serial queue, with group commit.
 ///
 /// Jobs that arrive while a batch is being committed wait and form the next batch: one
-/// `BEGIN IMMEDIATE`, the jobs, one `COMMIT` (one fsync), and only then are the callers resumed.
-/// That turns fsync latency into throughput: see sqlite.org/wal.html. A job that throws leaves
-/// no trace: the batch is run again with each job in its own `SAVEPOINT`.
+/// `BEGIN IMMEDIATE`, the jobs, one `COMMIT`, one fsync of the WAL, and only then are the callers
+/// resumed. That turns fsync latency into throughput: see sqlite.org/wal.html. With a `syncer`
+/// (group commit on) the fsync is pipelined: `COMMIT` does not sync (`synchronous=NORMAL`), the
+/// `WALSyncer` thread syncs the WAL and resumes the batch's callers, and the writer meanwhile runs
+/// the next batch. Without one (`maxBatch` 1) each `COMMIT` syncs itself (`synchronous=FULL`).
+/// A job that throws leaves no trace: the batch is run again with each job in its own `SAVEPOINT`.
 public final class Writer: Sendable {
     /// The serial queue that owns the connection; the promotion timer fires on it too.
     public let queue: DispatchQueue
     /// Most jobs committed together; 1 turns group commit off (a benchmark baseline).
     public let maxBatch: Int
-    /// Called on the writer queue after every batch.
+    /// Called after every batch, once its fate is known: on the writer queue, or on the WAL-sync
+    /// thread for a batch that committed and waited for its sync.
     private let onBatch: (@Sendable (BatchReport) -> Void)?
     private let state: Mutex<PendingJobs>
-    /// Touched only on `queue`; `nonisolated(unsafe)` because that confinement is what the queue guarantees.
+    /// Touched only on `queue` (and its WAL file by `syncer`); `nonisolated(unsafe)` because that
+    /// confinement is what the queue guarantees.
     nonisolated(unsafe) private let connection: Connection
+    /// Syncs committed batches' WAL frames off the writer's thread; nil when each `COMMIT` syncs itself.
+    private let syncer: WALSyncer?
 
     /// Jobs waiting for the next batch, guarded by `state`'s lock because any thread submits.
     private struct PendingJobs {
@@ -26,13 +34,31 @@ public final class Writer: Sendable {
         var closed = false
     }
 
-    init(connection: Connection, maxBatch: Int, onBatch: (@Sendable (BatchReport) -> Void)? = nil) {
+    /// `pipelined`: the connection commits with `synchronous=NORMAL` and the writer syncs the WAL
+    /// itself, off its thread, before resuming anyone.
+    init(connection: Connection, maxBatch: Int, pipelined: Bool, onBatch: (@Sendable (BatchReport) -> Void)? = nil) throws {
         self.connection = connection
         self.maxBatch = max(1, maxBatch)
         self.onBatch = onBatch
-        self.queue = DispatchQueue(label: "dialler.writer", qos: .userInitiated)
+        let queue = DispatchQueue(label: "dialler.writer", qos: .userInitiated)
+        self.queue = queue
         self.state = Mutex(PendingJobs())
+        if pipelined {
+            // The first sync of the WAL also syncs its directory (and clears the unix VFS's flag
+            // for it): made here, before any other thread can sync the same file.
+            guard let log = connection.writeAheadLog() else { throw StoreError.walSyncFailed(code: SQLITE_MISUSE) }
+            let code = log.sync()
+            if code != SQLITE_OK { throw StoreError.walSyncFailed(code: code) }
+            // `nonisolated(unsafe)`: the closure touches the connection only on `queue`, its owner.
+            nonisolated(unsafe) let stopping = connection
+            syncer = WALSyncer(onFailure: { queue.async { stopping.stopWriting() } })
+        } else {
+            syncer = nil
+        }
     }
+
+    /// Set once a WAL sync has failed: the store then takes no writes until it is reopened.
+    public var durabilityFailure: StoreError? { syncer?.failure }
 
     /// Runs `work` in the next batch and returns its result once that batch has committed. If
     /// `work` throws, none of its writes are kept, and the other jobs' writes are.
@@ -52,6 +78,11 @@ public final class Writer: Sendable {
     /// Refuses new jobs; jobs already submitted still run.
     func close() {
         state.withLock { $0.closed = true }
+    }
+
+    /// Blocks until every committed batch has been synced and its callers answered.
+    func waitForSyncs() {
+        syncer?.waitUntilIdle()
     }
 
     private func submit<T>(_ job: WriterJob, failingWith continuation: CheckedContinuation<T, any Error>) {
@@ -80,7 +111,12 @@ public final class Writer: Sendable {
             state.jobs.removeFirst(maxBatch)
             return batch
         }
-        if !batch.isEmpty { commit(batch) }
+        if let failure = syncer?.failure {
+            // Nothing written since the failed sync is known to be on disk: write nothing more.
+            for job in batch { job.finish(failure) }
+        } else if !batch.isEmpty {
+            commit(batch)
+        }
         let more = state.withLock { state -> Bool in
             if state.jobs.isEmpty { state.drainScheduled = false; return false }
             return true
@@ -98,6 +134,18 @@ public final class Writer: Sendable {
         } catch {
             failure = error
             if !connection.isAutocommit { try? connection.execute(script: "ROLLBACK") }
+        }
+        if failure == nil, let syncer {
+            // Committed, not yet durable: the callers wait for an fsync of the WAL that starts
+            // after this COMMIT. The next batch's SQL runs meanwhile.
+            let onBatch = self.onBatch
+            let committed = WALSyncer.CommittedBatch(jobs: batch, started: started) { onBatch?($0) }
+            if let log = connection.writeAheadLog() {
+                syncer.sync(committed, in: log)
+            } else {
+                syncer.fail(committed, because: StoreError.walSyncFailed(code: SQLITE_MISUSE))
+            }
+            return
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         // Nothing in a failed batch was written, so every caller in it gets the batch's error.
