@@ -86,8 +86,9 @@ final class WebhookReceiver: Sendable {
     }
 }
 
-/// Waits (in real time, up to `seconds`) until `condition` holds; answers whether it did.
-func eventually(seconds: Double = 10, _ condition: () async throws -> Bool) async rethrows -> Bool {
+/// Waits (in real time, up to `seconds`: generous, for a machine busy with parallel tests) until
+/// `condition` holds; answers whether it did.
+func eventually(seconds: Double = 30, _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
