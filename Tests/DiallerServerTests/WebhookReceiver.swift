@@ -3,6 +3,9 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A partner's webhook endpoint on a loopback port, for tests: it records every request it is
 /// sent and answers as told (a status, or no answer at all until it is stopped).
@@ -119,4 +122,26 @@ func independentSignature(secret: String, id: String, timestamp: String, body: S
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return String(decoding: data, as: UTF8.self)
+}
+
+/// A loopback port held bound but never listened on: connecting to it is refused, like an endpoint
+/// that is down, and the port cannot be handed to another test's server while it is held.
+final class BoundPort: Sendable {
+    private let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        guard bound == 0 else { close(descriptor); throw CancellationError() }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(descriptor) }
 }
