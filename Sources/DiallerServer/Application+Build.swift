@@ -4,9 +4,11 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Builds the HTTP application over an opened store and its promotion worker.
+/// Builds the HTTP application over an opened store and its promotion worker, with the webhook
+/// delivery worker when `webhooks` is given.
 func buildApplication(
     configuration: ServerConfiguration, store: Store, worker: PromotionWorker, metrics: ServiceMetrics, logger: Logger,
+    webhooks: WebhookDeliverySettings? = nil,
     onServerRunning: (@Sendable (any Channel) async -> Void)? = nil
 ) -> some ApplicationProtocol {
     PhoneNumbers.warmUp()
@@ -26,7 +28,9 @@ func buildApplication(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [StoreService(store: store, logger: logger), worker],
+        // Shut down in reverse: webhook delivery stops before the promotion worker and the store.
+        services: [StoreService(store: store, logger: logger), worker]
+            + (webhooks.map { [WebhookDeliveryService(store: store, settings: $0, metrics: metrics, logger: logger)] } ?? []),
         onServerRunning: onServerRunning ?? { _ in },
         logger: logger
     )

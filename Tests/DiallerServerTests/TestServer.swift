@@ -61,6 +61,7 @@ func leadBody(mobile: String = "07840258823", type: String = "motor-trade", extr
 func withServer(
     configure: (inout ServerConfiguration) -> Void = { _ in },
     configureStore: (inout StoreConfiguration) -> Void = { _ in },
+    webhooks: WebhookDeliverySettings? = nil,
     _ body: @Sendable (TestServer) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-server-tests-\(UUID().uuidString)").path
@@ -88,7 +89,8 @@ func withServer(
     configuration.port = 0
     configuration.promoteEvery = 3600
     configure(&configuration)
-    let app = buildApplication(configuration: configuration, store: store, worker: worker, metrics: metrics, logger: logger)
+    let app = buildApplication(configuration: configuration, store: store, worker: worker, metrics: metrics, logger: logger,
+                               webhooks: webhooks)
     try await app.test(.live) { client in
         try await body(TestServer(client: client, store: store, clock: clock, worker: worker, partnerKey: partnerKey,
                                   otherPartnerKey: otherPartnerKey, diallerKey: diallerKey, logs: logs))

@@ -53,7 +53,8 @@ struct ServerRunner {
         }
         let onListening = self.onListening
         let app = buildApplication(
-            configuration: configuration, store: store, worker: worker, metrics: metrics, logger: logger
+            configuration: configuration, store: store, worker: worker, metrics: metrics, logger: logger,
+            webhooks: settings.webhooks
         ) { channel in
             let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
             logger.info("listening", metadata: ["address": "\(address)"])

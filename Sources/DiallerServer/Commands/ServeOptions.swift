@@ -56,6 +56,17 @@ struct ServeOptions: ParsableArguments {
     @Flag(help: "Write logs as JSON lines instead of text (env DIALLER_JSON_LOGS=1).")
     var jsonLogs = false
 
+    @Flag(help: "Allow webhooks over plain http to hosts other than this machine (env DIALLER_ALLOW_HTTP=1); https is the rule.")
+    var allowHTTP = false
+
+    @Option(parsing: .unconditional, help: "Days delivered webhook events are kept before they are purged (env DIALLER_WEBHOOK_RETENTION_DAYS; default 30).")
+    var webhookRetentionDays: String?
+
+    // For tests only (documented in docs/operations.md): retries and timeouts short enough to watch.
+    @Option(parsing: .unconditional, help: .hidden) var webhookAttemptTimeout: String?
+    @Option(parsing: .unconditional, help: .hidden) var webhookBackoffBase: String?
+    @Option(parsing: .unconditional, help: .hidden) var webhookPollEvery: String?
+
     mutating func validate() throws {
         _ = try settings()
     }
@@ -97,7 +108,24 @@ struct ServeOptions: ParsableArguments {
             .resolve(logLevel, default: settings.logLevel)
         settings.jsonLogs = try jsonLogs || Setting("--json-logs", env: "DIALLER_JSON_LOGS", .boolean).resolve(nil, default: false)
         settings.server = server
+        settings.webhooks = try webhookSettings()
         return settings
+    }
+}
+
+extension ServeOptions {
+    /// The delivery worker's settings: the documented defaults unless a test shortened them.
+    func webhookSettings() throws -> WebhookDeliverySettings {
+        var webhooks = WebhookDeliverySettings()
+        webhooks.urlPolicy.allowHTTP = try allowHTTP || Setting("--allow-http", env: "DIALLER_ALLOW_HTTP", .boolean).resolve(nil, default: false)
+        webhooks.retentionDays = try Setting("--webhook-retention-days", env: "DIALLER_WEBHOOK_RETENTION_DAYS",
+                                             .integer(1...36_500, "a number of days from 1 to 36500"))
+            .resolve(webhookRetentionDays, default: webhooks.retentionDays)
+        let seconds = SettingRule<Double>.number(above: 0, atMost: 3600, "a number of seconds above 0 and at most 3600")
+        webhooks.attemptTimeout = try Setting("--webhook-attempt-timeout", seconds).resolve(webhookAttemptTimeout, default: webhooks.attemptTimeout)
+        webhooks.backoff.base = try Setting("--webhook-backoff-base", seconds).resolve(webhookBackoffBase, default: webhooks.backoff.base)
+        webhooks.pollInterval = try Setting("--webhook-poll-every", seconds).resolve(webhookPollEvery, default: webhooks.pollInterval)
+        return webhooks
     }
 }
 
@@ -110,4 +138,5 @@ struct ServeSettings {
     var retentionDays: Int?
     var logLevel = Logger.Level.info
     var jsonLogs = false
+    var webhooks = WebhookDeliverySettings()
 }

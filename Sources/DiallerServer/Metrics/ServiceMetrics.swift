@@ -113,6 +113,24 @@ final class ServiceMetrics: Sendable {
         }
     }
 
+    /// One webhook attempt's result, by partner: `delivered`, `retried` or `failed` (out of retries).
+    func webhookAttempted(partner: String, result: DeliveryAttemptResult) {
+        let name = switch result {
+        case .delivered: "delivered"
+        case .retry: "retried"
+        case .failed: "failed"
+        }
+        Counter(label: "dialler_webhook_deliveries_total", dimensions: [("partner", partner), ("result", name)], factory: factory).increment()
+    }
+
+    /// The outbox's backlog: events waiting, events failed, and the age of the oldest waiting one.
+    func update(from backlog: OutboxBacklog, now: Timestamp) {
+        Gauge(label: "dialler_webhook_outbox_pending", factory: factory).record(backlog.pending)
+        Gauge(label: "dialler_webhook_outbox_failed", factory: factory).record(backlog.failed)
+        let age = backlog.oldestPendingCreatedAt.map { Double(now.milliseconds - $0.milliseconds) / 1000 } ?? 0
+        Gauge(label: "dialler_webhook_outbox_oldest_pending_seconds", factory: factory).record(max(0, age))
+    }
+
     /// The Prometheus text exposition.
     func exposition() -> [UInt8] { registry.emitToBuffer() }
 }

@@ -22,6 +22,7 @@ extension Connection {
         do {
             try execute("UPDATE calls SET state = 'cancelled', finished_at = ?, outcome = 'cancelled by partner' WHERE call_id = ?",
                         .text(now.iso8601), .integer(found.id))
+            try recordCallCancelled(callID: found.id, reason: "partner", at: now)
         } catch {
             throw CancelFailure.save(underlying: error)
         }

@@ -110,7 +110,7 @@ extension Connection {
             cancelled = try suppress(mobile: found.mobile, list: internalSuppressionList, reason: "call \(callID)", at: now).cancelledCalls
         }
         guard let retry = result.retryAfterSeconds else {
-            try finish(callID: callID, outcome: result.outcome, at: now)
+            try finish(callID: callID, outcome: result.outcome, reason: nil, at: now)
             return ResultOutcome(state: .done, reason: nil, cancelledCalls: cancelled)
         }
         let type = try leadType(id: found.typeID)
@@ -124,7 +124,7 @@ extension Connection {
             nil
         }
         if let reason {
-            try finish(callID: callID, outcome: result.outcome, at: now)
+            try finish(callID: callID, outcome: result.outcome, reason: reason, at: now)
             return ResultOutcome(state: .done, reason: reason, cancelledCalls: cancelled)
         }
         let seconds = max(retry, type?.minRetrySeconds ?? 0)
@@ -136,10 +136,12 @@ extension Connection {
         return ResultOutcome(state: .waiting, reason: nil, cancelledCalls: cancelled)
     }
 
-    private func finish(callID: Int64, outcome: String, at now: Timestamp) throws {
+    /// Moves the call to `done` and reports it to its partner's webhook, in the same transaction.
+    private func finish(callID: Int64, outcome: String, reason: String?, at now: Timestamp) throws {
         try execute("""
             UPDATE calls SET state = 'done', finished_at = ?, outcome = ?, lease_expires_at = NULL, claimed_by = NULL
             WHERE call_id = ?
             """, .text(now.iso8601), .text(outcome), .integer(callID))
+        try recordCallFinished(callID: callID, reason: reason, at: now)
     }
 }

@@ -21,6 +21,7 @@ extension Connection {
         }
         let cancelled = try cancelOpenCalls(mobile: mobile, outcome: "erased", at: now)
         let leads = try eraseLeads(ofContact: contactID, at: now)
+        try eraseMobileInEvents(ofContact: contactID)
         try replaceMobile(ofContact: contactID, at: now)
         return ErasureReport(contactFound: true, leadsErased: leads, callsCancelled: cancelled.count,
                              suppressionListsKept: kept, suppressionsRemoved: removed)
@@ -75,6 +76,7 @@ extension Connection {
                                  raw_request = '', subtype = NULL, erased_at = ?
                 WHERE lead_id = ?
                 """, .text(now.iso8601), .integer(row.id))
+            try eraseMobileInEvents(ofLead: row.id)
             contacts.insert(row.contact)
         }
         for contact in contacts.sorted() {

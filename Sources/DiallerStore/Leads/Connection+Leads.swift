@@ -24,6 +24,9 @@ extension Connection {
             .integer(type?.id), .text(lead.subtype), .text(lead.firstName), .text(lead.surname), .text(lead.email),
             .integer(contactID), .text(lead.otherPhone), .text(lead.data), .integer(lead.delays.map(Int64.init)),
             .text(outcome.rawValue), .text(lead.rawRequest))
+        if outcome == .suppressed {
+            try recordLeadSuppressed(leadID: leadID, partnerID: partnerID, type: lead.type, mobile: lead.mobile, at: now)
+        }
         guard outcome == .processed, let type else {
             return SavedLead(leadID: leadID, outcome: outcome, callID: nil, dueAt: nil, suppressedBy: suppressedBy)
         }

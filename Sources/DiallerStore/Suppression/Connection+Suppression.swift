@@ -71,12 +71,14 @@ extension Connection {
         return open
     }
 
-    /// Moves one waiting or queued call to `cancelled` and out of the queue.
+    /// Moves one waiting or queued call to `cancelled` and out of the queue, and reports it to its
+    /// partner's webhook with the outcome (`suppressed`, `erased`) as the reason.
     func cancel(callID: Int64, outcome: String, at now: Timestamp) throws {
         try execute("DELETE FROM call_queue WHERE call_id = ?", .integer(callID))
         try execute("""
             UPDATE calls SET state = 'cancelled', finished_at = ?, outcome = ?, held_by = NULL, held_until = NULL WHERE call_id = ?
             """, .text(now.iso8601), .text(outcome), .integer(callID))
+        try recordCallCancelled(callID: callID, reason: outcome, at: now)
     }
 
     /// Adds one chunk of an import to `generation` of the list. When that generation is visible

@@ -1,0 +1,98 @@
+import DiallerStore
+import Foundation
+import Testing
+
+/// `dialler-server partners webhook`, as an administrator runs it: the real binary, `--db` alone,
+/// from a directory without the source tree.
+@Suite struct PartnersWebhookCommandTests {
+    /// A migrated database with partner `acme`, in `folder`.
+    func prepared(_ folder: String) throws -> String {
+        let db = folder + "/dialler.sqlite"
+        #expect(try DiallerBinary.run(["migrate", "--db", db], in: folder).status == 0)
+        #expect(try DiallerBinary.run(["keys", "create", "--partner", "acme", "--db", db], in: folder).status == 0)
+        return db
+    }
+
+    func sql(_ db: String, _ query: String) throws -> String {
+        let connection = try Connection(path: db, readOnly: true)
+        return try connection.queryFirst(query) { $0.optionalText(0) ?? "NULL" } ?? ""
+    }
+
+    @Test func settingAWebhookPrintsItsSecretOnceAloneOnTheFirstLine() throws {
+        try withFolder { folder in
+            let db = try prepared(folder)
+            let set = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "https://partner.example/hooks",
+                                             "--events", "call.cancelled,call.finished", "--db", db], in: "/")
+            #expect(set.status == 0, "\(set.err)")
+            let lines = set.out.split(separator: "\n").map(String.init)
+            #expect(lines.count == 1)
+            let secret = try #require(lines.first)
+            #expect(secret.hasPrefix("whsec_") && WebhookSecret.keyBytes(of: secret)?.count == 32)
+            #expect(set.err.contains("webhook for acme: https://partner.example/hooks (call.finished,call.cancelled), enabled"))
+            #expect(try sql(db, "SELECT url || ' ' || events || ' ' || secret FROM webhook_endpoints")
+                    == "https://partner.example/hooks call.finished,call.cancelled \(secret)")
+
+            let rotated = try DiallerBinary.run(["partners", "webhook", "acme", "--rotate-secret", "--db", db], in: "/")
+            let new = rotated.out.trimmingCharacters(in: .newlines)
+            #expect(rotated.status == 0 && new.hasPrefix("whsec_") && new != secret)
+            #expect(try sql(db, "SELECT secret || ' ' || previous_secret FROM webhook_endpoints") == "\(new) \(secret)")
+
+            let changed = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "https://partner.example/v2", "--db", db], in: "/")
+            #expect(changed.out == "webhook for acme: https://partner.example/v2 (call.finished,call.cancelled), enabled\n")
+            #expect(try sql(db, "SELECT secret FROM webhook_endpoints") == new)
+
+            let disabled = try DiallerBinary.run(["partners", "webhook", "acme", "--disable", "--db", db], in: "/")
+            #expect(disabled.out == "webhook for acme: https://partner.example/v2 (call.finished,call.cancelled), disabled\n")
+            #expect(try sql(db, "SELECT disabled_at IS NOT NULL FROM webhook_endpoints") == "1")
+
+            let redeliver = try DiallerBinary.run(["partners", "webhook", "acme", "--redeliver-failed", "--db", db], in: "/")
+            #expect(redeliver.status == 0 && redeliver.out == "queued 0 failed event(s) for acme again\n")
+        }
+    }
+
+    @Test func plainHTTPToAnotherHostIsKeptWithAWarning() throws {
+        try withFolder { folder in
+            let db = try prepared(folder)
+            let set = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "http://partner.example/hooks", "--db", db], in: "/")
+            #expect(set.status == 0 && set.out.hasPrefix("whsec_"))
+            #expect(set.err.hasSuffix("warning: http to partner.example, which is not this machine, needs serve --allow-http; use https\n"))
+        }
+    }
+
+    @Test(arguments: [
+        (["--url", "https://x.example/"], "nobody", "Error: no partner named \"nobody\" (keys create --partner NAME makes one)"),
+        (["--events", "call.finished"], "acme", "Error: partner acme has no webhook yet; give --url URL"),
+        (["--rotate-secret"], "acme", "Error: partner acme has no webhook; give --url URL to make one"),
+        (["--disable"], "acme", "Error: partner acme has no webhook; give --url URL to make one"),
+        (["--redeliver-failed"], "acme", "Error: partner acme has no webhook; give --url URL to make one"),
+        (["--redeliver-failed"], "nobody", "Error: no partner named \"nobody\" (keys create --partner NAME makes one)"),
+        (["--url", "ftp://x.example/"], "acme", "Error: --url must be an absolute http or https URL, got \"ftp://x.example/\""),
+        (["--url", "partner.example/hooks"], "acme", "Error: --url must be an absolute http or https URL, got \"partner.example/hooks\""),
+        (["--url", "https://x.example/", "--events", "call.done"], "acme",
+         "Error: --events must list call.finished, call.cancelled or lead.suppressed, got \"call.done\""),
+        (["--url", "https://x.example/", "--events", ","], "acme", "Error: --events must list call.finished, call.cancelled or lead.suppressed, got \",\""),
+        ([], "acme", "Error: give --url URL (with --events), --rotate-secret, --disable or --redeliver-failed"),
+        (["--disable", "--url", "https://x.example/"], "acme", "Error: --disable goes alone"),
+        (["--redeliver-failed", "--rotate-secret"], "acme", "Error: --redeliver-failed goes alone"),
+        (["--url", "https://x.example/"], " ", "Error: the partner name must not be blank"),
+    ] as [([String], String, String)])
+    func aMistakeIsOneLineAndChangesNothing(options: [String], name: String, message: String) throws {
+        try withFolder { folder in
+            let db = try prepared(folder)
+            let before = try sql(db, "SELECT count(*) || ' ' || (SELECT count(*) FROM webhook_events) FROM webhook_endpoints")
+            let result = try DiallerBinary.run(["partners", "webhook", name] + options + ["--db", db], in: "/")
+            #expect(result.err == message + "\n")
+            #expect(result.status != 0 && result.out.isEmpty)
+            #expect(try sql(db, "SELECT count(*) || ' ' || (SELECT count(*) FROM webhook_events) FROM webhook_endpoints") == before)
+        }
+    }
+
+    @Test func aMissingDatabaseIsRefusedAndNotCreated() throws {
+        try withFolder { folder in
+            let db = folder + "/nope.sqlite"
+            let result = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "https://x.example/", "--db", db], in: "/")
+            #expect(result.err == "Error: database \(db) does not exist (give --db, or create it with dialler-server migrate --db \(db))\n")
+            #expect(!FileManager.default.fileExists(atPath: db))
+        }
+    }
+}
