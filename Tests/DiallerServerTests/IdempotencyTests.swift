@@ -1,6 +1,7 @@
 @testable import DiallerServer
 import DiallerStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Testing
 #if canImport(Glibc)
@@ -71,7 +72,7 @@ extension TestServer {
     @Test func aSecondRequestWhileTheFirstIsInProgressIs409AndOneLeadIsSaved() async throws {
         try await withServer { (server: TestServer) async throws in
             // Hold the writer so the first request is still in progress when the second arrives.
-            let held = Task { try await server.store.writer.write { _ in usleep(800_000) } }
+            let held = Task { try await server.store.writer.write { _ in _ = usleep(800_000) } }
             try await Task.sleep(for: .milliseconds(50))
             let replies = try await withThrowingTaskGroup(of: TestServer.Reply.self) { group in
                 for _ in 0..<2 { group.addTask { try await server.post("/lead/add", leadBody(), idempotencyKey: "twice") } }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 
 /// Reads the `Idempotency-Key` field (IETF httpapi draft "The Idempotency-Key HTTP Header Field"):

@@ -11,7 +11,7 @@ extension LeadRoutes {
             let object: JSONObject
             do {
                 object = try JSONParser.parseObject(bytes)
-            } catch {
+            } catch let error as JSONSyntaxError {
                 throw APIError.malformedBody(error.description)
             }
             guard let lead = try validLead(object, rawBody: bytes) else { return APIResponse.ok(#"{"test":"ok"}"#) }
