@@ -71,16 +71,22 @@ extension TestServer {
 
     @Test func aSecondRequestWhileTheFirstIsInProgressIs409AndOneLeadIsSaved() async throws {
         try await withServer { (server: TestServer) async throws in
-            // Hold the writer so the first request is still in progress when the second arrives.
-            let held = Task { try await server.store.writer.write { _ in _ = usleep(800_000) } }
+            // Hold the writer so the first request is still in progress when the second arrives;
+            // each on a connection of its own.
+            let held = Task { try await server.store.writer.write { _ in _ = usleep(1_000_000) } }
             try await Task.sleep(for: .milliseconds(50))
-            let replies = try await withThrowingTaskGroup(of: TestServer.Reply.self) { group in
-                for _ in 0..<2 { group.addTask { try await server.post("/lead/add", leadBody(), idempotencyKey: "twice") } }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
+            let port = try #require(server.client.port)
+            let body = leadBody()
+            let raw = try RawConnection(port: port)
+            raw.send("POST /lead/add?key=\(server.partnerKey) HTTP/1.1\r\nHost: x\r\nIdempotency-Key: twice\r\n"
+                     + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+            try await Task.sleep(for: .milliseconds(300))
+            let second = try await server.post("/lead/add", body, idempotencyKey: "twice")
+            let first = raw.receive(waitingUpTo: 10).text
             try await held.value
-            let statuses = replies.map(\.status.code).sorted()
-            #expect(statuses == [200, 409])
+            #expect(first.hasPrefix("HTTP/1.1 200 ") && first.hasSuffix(Self.processed), "\(first)")
+            #expect(second.status == .conflict)
+            let replies = [second]
             let conflict = try #require(replies.first { $0.status == .conflict })
             #expect(conflict.body == #"{"error":"A request with this Idempotency-Key is in progress"}"#)
             #expect(try await server.scalar("SELECT count(*) FROM leads") == "1")

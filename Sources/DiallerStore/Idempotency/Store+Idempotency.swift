@@ -1,5 +1,5 @@
 extension Store {
-    /// The oldest moment a record may have been made and still be replayed.
+    /// The moment a record made then (or before) is expired: a record lives exactly the retention.
     func idempotencyCutoff(at now: Timestamp) -> Timestamp {
         now.adding(seconds: -configuration.idempotencyHours * 3_600)
     }
