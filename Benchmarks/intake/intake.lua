@@ -1,8 +1,11 @@
 -- wrk script for the intake benchmark (driven by Benchmarks/intake/run).
 --
---   wrk -t THREADS -c CONNS -d DURATION -s intake.lua http://127.0.0.1:PORT -- MODE KEY BASE THREADS
+--   wrk -t THREADS -c CONNS -d DURATION -s intake.lua http://127.0.0.1:PORT -- MODE KEY BASE THREADS [scatter|none] [SIZE]
 --
 -- MODE "lead":    POST /lead/add?key=KEY, every request with a distinct valid UK mobile.
+-- MODE "keyed":   the same, each request with its own Idempotency-Key ("bench-" and its number).
+-- MODE "batch":   POST /lead/batch?key=KEY, a JSON array of SIZE leads (default 100), each with a
+--                 distinct mobile; request n uses the numbers n * SIZE .. n * SIZE + SIZE - 1. SIZE is the sixth argument.
 -- MODE "healthz": GET /healthz (the server's cheapest endpoint: the HTTP ceiling). The same
 --                 request()/response() callbacks run, so wrk's own cost per request is comparable.
 --
@@ -25,6 +28,7 @@
 
 local PROCESSED = '{"saved":true,"processed":true}'
 local HEALTHY = '{"status":"ok"}'
+local BATCH_PREFIX = '{"results":['
 
 -- Main Lua state: one entry per thread, so done() can read each thread's globals back.
 local threads = {}
@@ -43,6 +47,8 @@ function init(args)
    base = tonumber(args[3] or "0")
    nthreads = tonumber(args[4] or "1")
    scatter = args[5] == "scatter"
+   size = tonumber(args[6] or "100")
+   if mode ~= "batch" then size = 1 end
    counter = 0        -- requests built by this thread
    counts = {}        -- STATUS * 4 + KIND (see KINDS) -> responses
    other_sample = ""  -- first response that was neither processed nor healthy
@@ -52,24 +58,41 @@ function init(args)
    -- its cost per request is taken from the server's. The bytes are an ordinary HTTP/1.1 request.
    lead_head = "POST /lead/add?key=" .. key .. " HTTP/1.1\r\nHost: " .. wrk.headers["Host"] ..
                "\r\nContent-Type: application/json\r\nContent-Length: "
+   batch_head = "POST /lead/batch?key=" .. key .. " HTTP/1.1\r\nHost: " .. wrk.headers["Host"] ..
+               "\r\nContent-Type: application/json\r\nContent-Length: "
 end
 
--- Response kinds, numbered so that counting a response builds no string.
-local KINDS = { "processed", "healthy", "other" }
+-- A lead whose mobile is number m of the range and whose e-mail carries n.
+local function lead_json(m, n)
+   return string.format(
+      '{"first_name":"Bench","surname":"Lead","mobile":"07%09d","email":"lead%d@example.com","type":"motor-trade"}',
+      100000000 + m, n)
+end
+
+-- Response kinds, numbered so that counting a response builds no string. A batch answer counts
+-- as "batch" (its items are checked by the leads in the database, SIZE per 200).
+local KINDS = { "processed", "healthy", "other", [0] = "batch" }
 
 function request()
    counter = counter + 1
    if mode == "healthz" then
       return healthz_request
    end
-   local n = base + thread_id + nthreads * (counter - 1)
+   local n = base + (thread_id + nthreads * (counter - 1)) * size
+   if mode == "batch" then
+      local items = {}
+      for i = 0, size - 1 do items[i + 1] = lead_json(n + i, n + i) end
+      local body = "[" .. table.concat(items, ",") .. "]"
+      return batch_head .. #body .. "\r\n\r\n" .. body
+   end
    local m = n
    if scatter then
       m = (n * 104729) % 300000000
    end
-   local body = string.format(
-      '{"first_name":"Bench","surname":"Lead","mobile":"07%09d","email":"lead%d@example.com","type":"motor-trade"}',
-      100000000 + m, n)
+   local body = lead_json(m, n)
+   if mode == "keyed" then
+      return lead_head .. #body .. "\r\nIdempotency-Key: bench-" .. n .. "\r\n\r\n" .. body
+   end
    return lead_head .. #body .. "\r\n\r\n" .. body
 end
 
@@ -79,6 +102,8 @@ function response(status, headers, body)
       kind = 1
    elseif body == HEALTHY then
       kind = 2
+   elseif string.sub(body or "", 1, #BATCH_PREFIX) == BATCH_PREFIX then
+      kind = 0
    else
       kind = 3
       if other_sample == "" then
@@ -91,6 +116,7 @@ end
 
 function done(summary, latency, requests)
    local totals, sent, max_counter, sample, nthreads_seen = {}, 0, 0, "", 1
+   local size_seen = 1
    for _, t in ipairs(threads) do
       for k, v in pairs(t:get("counts") or {}) do
          totals[k] = (totals[k] or 0) + v
@@ -101,12 +127,13 @@ function done(summary, latency, requests)
       local s = t:get("other_sample") or ""
       if sample == "" then sample = s end
       nthreads_seen = t:get("nthreads") or nthreads_seen
+      size_seen = t:get("size") or 1
    end
    local base0 = threads[1] and (threads[1]:get("base") or 0) or 0
    local e = summary.errors
    io.write(string.format(
       "BENCH_SUMMARY duration_us=%d requests=%d sent=%d next_base=%d err_connect=%d err_read=%d err_write=%d err_status=%d err_timeout=%d\n",
-      summary.duration, summary.requests, sent, base0 + nthreads_seen * max_counter,
+      summary.duration, summary.requests, sent, base0 + nthreads_seen * max_counter * size_seen,
       e.connect, e.read, e.write, e.status, e.timeout))
    io.write(string.format("BENCH_LATENCY_US p50=%d p90=%d p99=%d p999=%d max=%d mean=%.1f\n",
       latency:percentile(50), latency:percentile(90), latency:percentile(99),

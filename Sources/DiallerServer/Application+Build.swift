@@ -17,8 +17,13 @@ func buildApplication(
     let rateLimiter = configuration.rateLimit.map { RateLimiter(perSecond: $0, burst: configuration.rateBurst) }
     let authenticator = Authenticator(store: store, rateLimiter: rateLimiter, metrics: metrics)
     let numbers = PhoneNumbers(defaultRegion: configuration.region)
+    let idempotency = IdempotencyGuard(store: store, inProgress: KeysInProgress())
     LeadRoutes(store: store, authenticator: authenticator, numbers: numbers, metrics: metrics,
-               maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+               maxBodyBytes: configuration.maxBodyBytes, idempotency: idempotency).register(on: router)
+    LeadBatchRoutes(store: store, authenticator: authenticator, numbers: numbers, metrics: metrics,
+                    maxBodyBytes: configuration.maxBatchBodyBytes, idempotency: idempotency).register(on: router)
+    LeadStatusRoutes(store: store, authenticator: authenticator, numbers: numbers, metrics: metrics,
+                     maxBodyBytes: configuration.maxBodyBytes).register(on: router)
     QueueRoutes(store: store, authenticator: authenticator, metrics: metrics,
                 maxBodyBytes: configuration.maxBodyBytes).register(on: router)
     OperationsRoutes(store: store, worker: worker, metrics: metrics, metricsKey: configuration.metricsKey,

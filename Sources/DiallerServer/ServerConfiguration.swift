@@ -4,6 +4,8 @@ struct ServerConfiguration: Sendable {
     var port = 8080
     var region = "GB"
     var maxBodyBytes = 65_536
+    /// Largest `/lead/batch` body: a thousand leads with room to spare.
+    var maxBatchBodyBytes = 4 << 20
     var promoteEvery = 1.0
     /// Requests per second per key (nil: no limit) and the burst allowed above it.
     var rateLimit: Double?

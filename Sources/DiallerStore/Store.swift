@@ -24,6 +24,10 @@ public struct StoreConfiguration: Sendable {
     public var retentionWindow: Int64 = 2_000
     /// Seconds between retention passes once a pass has reached the recent leads.
     public var retentionPauseSeconds = 3_600
+    /// Hours an Idempotency-Key's answer is replayed to a repeat; older records are purged.
+    public var idempotencyHours = 24
+    /// Expired Idempotency-Key records one purge chunk deletes: a few milliseconds of the writer's time.
+    public var idempotencyPurgeChunk = 1_000
     /// Calls moved per promotion transaction, so intake never waits long behind promotion: a chunk
     /// of 250 holds the writer for a few milliseconds (1,000 put intake's p99 at ~62 ms while
     /// 100,000 calls fell due at once).

@@ -65,7 +65,7 @@ import Glibc
             try expectOneLineError(["keys", "create", "--partner", "acme", "--db", db], in: folder,
                                    "Error: database \(db) is behind this binary's schema (0003_compliance.sql is not applied); run dialler-server migrate --db \(db) first")
             #expect(try dump(db) == before)
-            #expect(try DiallerBinary.run(["migrate", "--db", db], in: folder).out == "applied 0003_compliance.sql\napplied 0004_erasure.sql\napplied 0006_webhooks.sql\n")
+            #expect(try DiallerBinary.run(["migrate", "--db", db], in: folder).out == "applied 0003_compliance.sql\napplied 0004_erasure.sql\napplied 0005_idempotency.sql\napplied 0006_webhooks.sql\n")
         }
     }
 
@@ -80,6 +80,10 @@ import Glibc
         (["serve"], ["DIALLER_RETENTION_DAYS": "0"], "Error: DIALLER_RETENTION_DAYS must be a number of days from 1 to 36500, got \"0\""),
         (["serve"], ["DIALLER_ABANDONED_HOLD": "3 days"], "Error: DIALLER_ABANDONED_HOLD must be a number of seconds from 0 to 31536000, got \"3 days\""),
         (["serve", "--port", "-1"], [:], "Error: --port must be a port number 0-65535, got \"-1\""),
+        (["serve"], ["DIALLER_IDEMPOTENCY_HOURS": "1.5"], "Error: DIALLER_IDEMPOTENCY_HOURS must be a number of hours from 1 to 8760, got \"1.5\""),
+        (["serve", "--idempotency-hours", "0"], [:], "Error: --idempotency-hours must be a number of hours from 1 to 8760, got \"0\""),
+        (["serve"], ["DIALLER_MAX_BATCH_BODY": "4M"], "Error: DIALLER_MAX_BATCH_BODY must be a number of bytes from 1024 to 268435456, got \"4M\""),
+        (["serve", "--max-batch-body", "100"], [:], "Error: --max-batch-body must be a number of bytes from 1024 to 268435456, got \"100\""),
         (["serve", "--max-attempts-per-number-per-day", "0"], [:], "Error: --max-attempts-per-number-per-day must be a whole number from 1 to 1000, got \"0\""),
         (["serve", "--region", "gb"], [:], "Error: --region must be two capital letters, like GB, got \"gb\""),
         (["serve", "--bogus"], [:], "Error: Unknown option '--bogus'"),
@@ -185,7 +189,7 @@ import Glibc
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             try write("INSERT INTO lead_types(name) VALUES ('pets');", to: seeds + "/1001_pets.sql")
             let result = try DiallerBinary.run(["migrate", "--db", db, "--migrations", seeds], in: folder)
-            #expect(result.out.hasSuffix("applied 0006_webhooks.sql\napplied 1001_pets.sql\n"), "\(result.err)")
+            #expect(result.out.hasSuffix("applied 0005_idempotency.sql\napplied 0006_webhooks.sql\napplied 1001_pets.sql\n"), "\(result.err)")
         }
     }
 }

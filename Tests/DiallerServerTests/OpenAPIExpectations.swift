@@ -23,5 +23,14 @@ enum OpenAPIExpectations {
         APIResponse.methodNotAllowedBody,
         #"{"error":"Too many requests"}"#,
         #"{"error":"Call not found"}"#,
+        IdempotencyKeyHeader.invalidBody,
+        IdempotencyGuard.inProgressBody,
+        IdempotencyGuard.reusedBody,
+        #"{"body":{"0":"The batch has no leads."}}"#,
+        #"{"body":{"0":"The batch has more than 1000 leads; send at most 1000 at once."}}"#,
+        #"{"body":{"0":"The body must be a JSON array of leads (or CSV, sent as text/csv)."}}"#,
+        #"{"body":{"0":"The CSV has no header row."}}"#,
+        #"{"body":{"0":"The CSV is not valid UTF-8."}}"#,
+        "The lead must be a JSON object, not another kind of value.",
     ]
 }

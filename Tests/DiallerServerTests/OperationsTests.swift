@@ -95,8 +95,15 @@ import Testing
                 .appendingPathComponent("Sources/DiallerServer/openapi.yaml")
             #expect(served.body == (try String(contentsOf: file, encoding: .utf8)))
             #expect(served.body.hasPrefix("openapi: 3.1"))
-            for (path, method) in OpenAPIExpectations.routes {
-                #expect(served.body.contains("\n  \(path):\n    \(method.lowercased()):"), "openapi.yaml lacks \(method) \(path)")
+            for (path, methods) in OpenAPIExpectations.routes {
+                // The path's block: from its line to the next path's.
+                let start = try #require(served.body.range(of: "\n  \(path):\n"), "openapi.yaml lacks \(path)")
+                let rest = served.body[start.upperBound...]
+                let block = rest[..<(rest.range(of: "\n  /")?.lowerBound ?? rest.endIndex)]
+                for method in methods.split(separator: ", ") {
+                    #expect(block.contains("\n    \(method.lowercased()):") || block.hasPrefix("    \(method.lowercased()):"),
+                            "openapi.yaml lacks \(method) \(path)")
+                }
             }
             for body in OpenAPIExpectations.fixedBodies {
                 #expect(served.body.contains(body), "openapi.yaml lacks the body \(body)")

@@ -34,6 +34,7 @@ struct ServerRunner {
         self.storeConfiguration.leaseSeconds = settings.leaseSeconds
         self.storeConfiguration.contactRules = settings.contactRules
         self.storeConfiguration.retentionDays = settings.retentionDays
+        self.storeConfiguration.idempotencyHours = settings.idempotencyHours
     }
 
     func run() async throws {

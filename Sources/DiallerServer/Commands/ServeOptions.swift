@@ -24,6 +24,12 @@ struct ServeOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Largest request body in bytes (env DIALLER_MAX_BODY; default 65536).")
     var maxBody: String?
 
+    @Option(parsing: .unconditional, help: "Largest /lead/batch body in bytes (env DIALLER_MAX_BATCH_BODY; default 4194304, 4 MiB).")
+    var maxBatchBody: String?
+
+    @Option(parsing: .unconditional, help: "Hours an Idempotency-Key's answer is kept and replayed to a repeat (env DIALLER_IDEMPOTENCY_HOURS; default 24).")
+    var idempotencyHours: String?
+
     @Option(parsing: .unconditional, help: "Seconds a dialler may hold a claimed call before it is queued again (env DIALLER_LEASE; default 600).")
     var lease: String?
 
@@ -85,6 +91,12 @@ struct ServeOptions: ParsableArguments {
             .resolve(maxBatch, default: settings.maxBatch)
         server.maxBodyBytes = try Setting("--max-body", env: "DIALLER_MAX_BODY", .integer(1024...(64 << 20), "a number of bytes from 1024 to 67108864"))
             .resolve(maxBody, default: server.maxBodyBytes)
+        server.maxBatchBodyBytes = try Setting("--max-batch-body", env: "DIALLER_MAX_BATCH_BODY",
+                                               .integer(1024...(256 << 20), "a number of bytes from 1024 to 268435456"))
+            .resolve(maxBatchBody, default: server.maxBatchBodyBytes)
+        settings.idempotencyHours = try Setting("--idempotency-hours", env: "DIALLER_IDEMPOTENCY_HOURS",
+                                                .integer(1...8_760, "a number of hours from 1 to 8760"))
+            .resolve(idempotencyHours, default: settings.idempotencyHours)
         settings.leaseSeconds = try Setting("--lease", env: "DIALLER_LEASE", .integer(1...86_400, "a number of seconds from 1 to 86400"))
             .resolve(lease, default: settings.leaseSeconds)
         settings.contactRules.maxAttemptsPerNumberPerDay = try Setting(
@@ -136,6 +148,7 @@ struct ServeSettings {
     var leaseSeconds = 600
     var contactRules = ContactRules()
     var retentionDays: Int?
+    var idempotencyHours = 24
     var logLevel = Logger.Level.info
     var jsonLogs = false
     var webhooks = WebhookDeliverySettings()

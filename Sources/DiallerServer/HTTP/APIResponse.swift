@@ -30,8 +30,13 @@ enum APIResponse {
 
     /// A 400 or 413 about the body as a whole: `{"body":{"0":"…"}}`.
     static func bodyError(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        json(status, bodyErrorJSON(message))
+    }
+
+    /// The text of `{"body":{"0":"…"}}`.
+    static func bodyErrorJSON(_ message: String) -> String {
         var errors = ValidationErrors()
         errors.add("body", message)
-        return json(status, errors.json)
+        return errors.json
     }
 }

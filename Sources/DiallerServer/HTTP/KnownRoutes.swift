@@ -1,10 +1,12 @@
-/// The paths the server answers and their methods, so a wrong method gets `405` with `Allow`
+/// The paths the server answers and their methods (as `Allow` lists them), so a wrong method gets `405` with `Allow`
 /// instead of `404`, and metrics label requests by route rather than by raw path.
 enum KnownRoutes {
     static let methods: [String: String] = [
         "/lead/add": "POST",
         "/lead/cancel": "POST",
         "/lead/optout": "POST",
+        "/lead/status": "GET, POST",
+        "/lead/batch": "POST",
         "/queue/next": "POST",
         "/queue/result": "POST",
         "/healthz": "GET",

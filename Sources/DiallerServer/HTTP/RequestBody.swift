@@ -70,4 +70,6 @@ extension HTTPFields {
 extension HTTPField.Name {
     static let xAPIKey = Self("X-API-Key")!
     static let xRequestID = Self("X-Request-Id")!
+    /// The saved lead's `lead_id` on every `/lead/add` answer that saved one.
+    static let xLeadID = Self("X-Lead-Id")!
 }

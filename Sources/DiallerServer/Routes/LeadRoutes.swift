@@ -1,13 +1,14 @@
 import DiallerStore
 import Hummingbird
 
-/// `POST /lead/add` and `POST /lead/cancel`: decode, validate, call the store, encode.
+/// `POST /lead/add`, `/lead/cancel` and `/lead/optout`: decode, validate, call the store, encode.
 struct LeadRoutes: Sendable {
     let store: Store
     let authenticator: Authenticator
     let numbers: PhoneNumbers
     let metrics: ServiceMetrics
     let maxBodyBytes: Int
+    let idempotency: IdempotencyGuard
 
     func register(on router: Router<DiallerContext>) {
         router.post("/lead/add") { request, context in try await add(request, context) }
@@ -17,20 +18,29 @@ struct LeadRoutes: Sendable {
 
     func add(_ request: Request, _ context: DiallerContext) async throws -> Response {
         let partner = try await authenticator.require(.partner, request, context)
+        if let key = try IdempotencyKeyHeader.key(of: request) { return try await addOnce(request, partner: partner, key: key) }
         let body = try await request.jsonObject(limit: maxBodyBytes)
-        let validated: LeadRequest
-        switch LeadRequest.validate(body.object, rawBody: String(decoding: body.bytes, as: UTF8.self), numbers: numbers) {
-        case .success(let lead): validated = lead
+        guard let lead = try validLead(body.object, rawBody: body.bytes) else { return APIResponse.ok(#"{"test":"ok"}"#) }
+        let saved = try await store.submitLead(lead, from: partner)
+        count(saved, type: lead.type, partner: partner)
+        return APIResponse.json(.ok, Self.body(for: saved.outcome), headers: [.xLeadID: String(saved.leadID)])
+    }
+
+    /// The lead a `/lead/add` body asks for; nil in test mode; a 400 listing every field otherwise.
+    func validLead(_ object: JSONObject, rawBody: [UInt8]) throws -> NewLead? {
+        switch LeadRequest.validate(object, rawBody: String(decoding: rawBody, as: UTF8.self), numbers: numbers) {
+        case .success(let validated): return validated.isTest ? nil : validated.lead
         case .failure(let errors):
             metrics.validationFailed(fields: errors.fields.map(\.name))
             throw APIError.invalid(errors)
         }
-        if validated.isTest { return APIResponse.ok(#"{"test":"ok"}"#) }
-        let saved = try await store.submitLead(validated.lead, from: partner)
-        let knownType = saved.outcome == .unknownType ? "unknown" : validated.lead.type
+    }
+
+    /// Counts a saved lead in the metrics.
+    func count(_ saved: SavedLead, type: String, partner: Principal) {
+        let knownType = saved.outcome == .unknownType ? "unknown" : type
         metrics.leadReceived(partner: partner.name, type: knownType, outcome: saved.outcome.rawValue)
         if let list = saved.suppressedBy { metrics.leadSuppressed(list: list) }
-        return APIResponse.ok(Self.body(for: saved.outcome))
     }
 
     func cancel(_ request: Request, _ context: DiallerContext) async throws -> Response {

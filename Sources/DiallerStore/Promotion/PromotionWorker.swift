@@ -77,6 +77,7 @@ public final class PromotionWorker: Service, Sendable {
     /// A tick that finds a chain already queued leaves it to finish: chains must not pile up.
     private func tick() {
         retentionChunk()
+        idempotencyPurgeChunk()
         guard !chainQueued else { return }
         continueChain()
     }
@@ -122,6 +123,36 @@ public final class PromotionWorker: Service, Sendable {
                     total.leadsErased += report.leadsErased
                     total.contactsErased += report.contactsErased
                 } while self.retentionCursor != 0
+                continuation.resume(returning: total)
+            }
+        }
+    }
+
+    /// One bounded chunk of expired Idempotency-Key records deleted, its own transaction; answers how many.
+    @discardableResult
+    func idempotencyPurgeChunk() -> Int {
+        let cutoff = store.idempotencyCutoff(at: store.clock.now())
+        let chunk = store.configuration.idempotencyPurgeChunk
+        do {
+            return try store.writer.onQueue { connection in
+                try connection.inTransaction { try connection.purgeIdempotencyKeys(before: cutoff, limit: chunk) }
+            }
+        } catch {
+            logger.error("idempotency purge failed", metadata: ["error": "\(error)"])
+            return 0
+        }
+    }
+
+    /// Purges every expired Idempotency-Key record now, chunk by chunk; for tests and operators.
+    public func purgeIdempotencyKeysNow() async -> Int {
+        await withCheckedContinuation { continuation in
+            store.writer.queue.async {
+                var total = 0
+                while true {
+                    let purged = self.idempotencyPurgeChunk()
+                    total += purged
+                    if purged < self.store.configuration.idempotencyPurgeChunk { break }
+                }
                 continuation.resume(returning: total)
             }
         }

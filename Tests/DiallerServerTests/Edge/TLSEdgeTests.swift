@@ -61,9 +61,13 @@ struct TLSEdgeTests {
     static func expectSame(_ viaEdge: CurlReply, _ direct: CurlReply, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(viaEdge.status == direct.status, "\(what): \(viaEdge) vs \(direct)", sourceLocation: sourceLocation)
         #expect(viaEdge.body == direct.body, "\(what)", sourceLocation: sourceLocation)
-        let headers = { (reply: CurlReply) in reply.headers.filter { !hopHeaders.contains($0.name) }.map { "\($0.name): \($0.value)" }.sorted() }
+        // X-Lead-Id names each side's own lead: compared for presence, as X-Request-Id is.
+        let headers = { (reply: CurlReply) in
+            reply.headers.filter { !hopHeaders.contains($0.name) && $0.name != "x-lead-id" }.map { "\($0.name): \($0.value)" }.sorted()
+        }
         #expect(headers(viaEdge) == headers(direct), "\(what)", sourceLocation: sourceLocation)
         #expect((viaEdge.header("x-request-id") != nil) == (direct.header("x-request-id") != nil), "\(what)", sourceLocation: sourceLocation)
+        #expect((viaEdge.header("x-lead-id") != nil) == (direct.header("x-lead-id") != nil), "\(what)", sourceLocation: sourceLocation)
         #expect(viaEdge.header("strict-transport-security") == hsts, "\(what)", sourceLocation: sourceLocation)
     }
 

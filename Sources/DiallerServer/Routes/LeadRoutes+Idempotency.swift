@@ -1,0 +1,25 @@
+import DiallerStore
+import Hummingbird
+
+extension LeadRoutes {
+    /// `/lead/add` with an Idempotency-Key: as without one, but the answer is recorded with the
+    /// lead in one writer job and replayed to a repeat (see `IdempotencyGuard`). A `400` and test
+    /// mode record nothing: a repeat gets the same answer by doing the same checks again.
+    func addOnce(_ request: Request, partner: Principal, key: String) async throws -> Response {
+        let bytes = try await request.collectBody(limit: maxBodyBytes)
+        return try await idempotency.once(partner: partner, key: key, body: bytes, leadIDHeader: true) { claim in
+            let object: JSONObject
+            do {
+                object = try JSONParser.parseObject(bytes)
+            } catch let error as JSONSyntaxError {
+                throw APIError.malformedBody(error.description)
+            }
+            guard let lead = try validLead(object, rawBody: bytes) else { return APIResponse.ok(#"{"test":"ok"}"#) }
+            let result = try await store.submitLeads([lead], from: partner, recording: claim) { saved in
+                RecordedResponse(status: 200, body: Self.body(for: saved[0].outcome), leadIDs: [saved[0].leadID])
+            }
+            count(result.saved[0], type: lead.type, partner: partner)
+            return IdempotencyGuard.response(result.response, leadIDHeader: true)
+        }
+    }
+}
