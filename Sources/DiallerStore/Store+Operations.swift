@@ -11,6 +11,15 @@ extension Store {
         return try await writer.write { try $0.saveLead(lead, from: partner, at: clock.now()) }
     }
 
+    /// Saves valid leads in order, all in one writer job; returns after the commit.
+    public func submitLeads(_ leads: [NewLead], from partner: Principal) async throws -> [SavedLead] {
+        let clock = self.clock
+        return try await writer.write { connection in
+            let now = clock.now()
+            return try leads.map { try connection.saveLead($0, from: partner, at: now) }
+        }
+    }
+
     /// Cancels this partner's latest call for the mobile and type, if not yet dialled.
     public func cancelCall(type: String, mobile: String, partner: Principal) async throws -> CancelOutcome {
         let clock = self.clock

@@ -26,13 +26,4 @@ extension Store {
             return (saved, response)
         }
     }
-
-    /// Saves valid leads in order, all in one writer job; returns after the commit.
-    public func submitLeads(_ leads: [NewLead], from partner: Principal) async throws -> [SavedLead] {
-        let clock = self.clock
-        return try await writer.write { connection in
-            let now = clock.now()
-            return try leads.map { try connection.saveLead($0, from: partner, at: now) }
-        }
-    }
 }
