@@ -20,7 +20,10 @@ final class WakeSignal: Sendable {
     /// Returns at the next signal, after `seconds`, or when the task is cancelled.
     func wait(upTo seconds: Double) async {
         let timer = Task { [self] in
-            try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+            // A timer cancelled because a signal ended the wait first must not signal: its signal
+            // would end the next wait at once, whose cancelled timer would end the one after, and
+            // the loop would poll the database without pause (a core's worth, measured).
+            guard (try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))) != nil else { return }
             signal()
         }
         defer { timer.cancel() }
