@@ -259,10 +259,14 @@ class Day:
         # Numbers on the TPS list, imported before the server started.
         for mobile in self.tps:
             self.lead(rng.choice(partners), mobile, "motor-trade")
-        # Cancels: three calls still waiting for their delay, and one that does not exist.
+        # Cancels: three calls still waiting for their delay, and one that does not exist. Due
+        # calls the promotion worker has not moved yet are waiting too, but not for a delay:
+        # let it move them first, and pick only calls due later (the story's is due at once).
+        self.promoted()
         waiting = {row[0][1] for row in sqlite3_rows(
             self.dialler.db,
-            "SELECT c.mobile FROM calls k JOIN contacts c USING (contact_id) WHERE k.state = 'waiting'", {})}
+            "SELECT c.mobile FROM calls k JOIN contacts c USING (contact_id) WHERE k.state = 'waiting' "
+            "AND k.due_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", {})}
         self.cancelled = 0
         for partner, mobile, type_, outcome in self.sent:
             if outcome == "processed" and "+44" + mobile[1:] in waiting and self.cancelled < 3:
