@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import Synchronization
 
 /// How a store is opened.
 public struct StoreConfiguration: Sendable {
@@ -79,6 +80,9 @@ public final class Store: Sendable {
     public let leadTypeNames: [String]
     let readers: ReaderPool
     let keys: KeyCache
+    /// What the chunks of a bulk job (an import) last saw of other writers; behind a lock because
+    /// each chunk's pause is worked out on whichever task awaited it.
+    let bulkPacing = Mutex(BulkPacing())
 
     /// Opens the database as `configuration.opening` says, then checks every lead type.
     public init(_ configuration: StoreConfiguration, clock: any WallClock = SystemClock(),

@@ -134,4 +134,59 @@ import Testing
                     == "+447700900003 tps, +447700900004 tps")
         }
     }
+
+    @Test func aReplacementsSwitchCancelsCallsThatReopenedOrArrivedAfterItsPlanWasRead() async throws {
+        try await withTemporaryStore { store, clock in
+            try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
+            let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+            let dialled = try await store.submitLead(.sample(mobile: "+447700900001"), from: partner).callID!
+            try await moveCall(dialled, to: "queued", in: store, at: clock.now())
+            #expect(try await store.claimNextCall(callGroup: nil, by: dialler).call?.callID == dialled)
+            let queued = try await store.submitLead(.sample(mobile: "+447700900002"), from: partner).callID!
+            try await moveCall(queued, to: "queued", in: store, at: clock.now())
+            let unlisted = try await store.submitLead(.sample(mobile: "+447700900009"), from: partner).callID!
+            let target = try await store.beginReplacing("tps")
+            _ = try await store.importSuppressions(["+447700900001", "+447700900002", "+447700900003"], into: target,
+                                                   visible: false, reason: "import of tps.txt")
+
+            // The plan, read before the switch: the open and the dialled call of listed numbers.
+            let plan = try await store.read { try $0.replacementPlan(target) }
+            #expect(plan.numbers == 3 && Set(plan.candidates) == [dialled, queued])
+            // Meanwhile the dialled call goes back to waiting (the list is not in force yet), and a
+            // lead for another listed number arrives.
+            #expect(try await store.recordResult(callID: dialled, result: CallResult(outcome: "busy", retryAfterSeconds: 60), by: dialler).state == .waiting)
+            let late = try await store.submitLead(.sample(mobile: "+447700900003"), from: partner)
+            #expect(late.outcome == .processed)
+
+            let cancelled = try await store.writer.write { try $0.finishReplace(target, plan: plan, at: clock.now()) }
+            #expect(cancelled == 3)
+            #expect(try await store.scalar("""
+                SELECT group_concat(call_id || ':' || state || ':' || coalesce(outcome, ''), ' ') FROM calls_report ORDER BY call_id
+                """) == "\(dialled):cancelled:suppressed \(queued):cancelled:suppressed \(unlisted):waiting: \(late.callID!):cancelled:suppressed")
+            #expect(try await store.suppressionEntries(of: "+447700900003").map(\.list) == ["tps"])
+        }
+    }
+
+    @Test func aPurgeDeletesEveryHiddenGenerationBelowAndAboveTheVisibleOneInChunks() async throws {
+        try await withTemporaryStore { store, _ in
+            let first = try await store.beginReplacing("tps")
+            _ = try await store.importSuppressions((0..<25).map { String(format: "+4477009%05d", $0) }, into: first, visible: false, reason: nil)
+            _ = try await store.finishReplacing(first)
+            // Generation 2 is visible; 1 was purged. Leave 3 behind as a failed import would, and
+            // put rows of 1 back as an older failed purge would have left them.
+            let failed = try await store.beginReplacing("tps")
+            _ = try await store.importSuppressions((0..<12).map { String(format: "+4477008%05d", $0) }, into: failed, visible: false, reason: nil)
+            try await store.exec("INSERT INTO suppressions(list_id, generation, mobile, added_at) SELECT list_id, 1, mobile, added_at FROM suppressions WHERE generation = 2 AND mobile < '+447700900010'")
+            #expect(try await store.scalar("SELECT group_concat(generation || ':' || n, ' ') FROM (SELECT generation, count(*) n FROM suppressions GROUP BY generation ORDER BY generation)") == "1:10 2:25 3:12")
+            let listID = try #require(Int64(try await store.scalar("SELECT list_id FROM suppression_lists WHERE name = 'tps'") ?? ""))
+            var chunks: [Int] = []
+            while true {
+                let deleted = try await store.writer.write { try $0.purgeHiddenSuppressions(listID: listID, limit: 4) }
+                chunks.append(deleted)
+                if deleted == 0 { break }
+            }
+            #expect(chunks == [4, 4, 2, 4, 4, 4, 0])
+            #expect(try await store.scalar("SELECT group_concat(DISTINCT generation) || ' ' || count(*) FROM suppressions") == "2 25")
+        }
+    }
 }

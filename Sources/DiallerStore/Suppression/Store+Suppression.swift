@@ -40,7 +40,7 @@ extension Store {
     public func importSuppressions(_ mobiles: [String], into target: ReplaceTarget, visible: Bool,
                                    reason: String?) async throws -> ImportChunkReport {
         let clock = self.clock
-        return try await writer.write {
+        return try await pacedWrite {
             try $0.importSuppressions(mobiles, listID: target.listID, generation: target.generation, visible: visible,
                                       reason: reason, at: clock.now())
         }
@@ -58,13 +58,14 @@ extension Store {
     /// deletes the old generation in chunks; answers the calls cancelled.
     public func finishReplacing(_ target: ReplaceTarget) async throws -> Int {
         let clock = self.clock
-        let cancelled = try await writer.write { try $0.finishReplace(target, at: clock.now()) }
+        let plan = try await read { try $0.replacementPlan(target) }
+        let cancelled = try await writer.write { try $0.finishReplace(target, plan: plan, at: clock.now()) }
         try await purgeHiddenSuppressions(listID: target.listID)
         return cancelled
     }
 
-    /// Deletes a list's hidden generations, a chunk per job so that intake waits behind none for long.
-    func purgeHiddenSuppressions(listID: Int64, chunk: Int = 20_000) async throws {
-        while try await writer.write({ try $0.purgeHiddenSuppressions(listID: listID, limit: chunk) }) == chunk {}
+    /// Deletes a list's hidden generations, a paced chunk per job so that intake waits behind none for long.
+    func purgeHiddenSuppressions(listID: Int64, chunk: Int = 5_000) async throws {
+        while try await pacedWrite({ try $0.purgeHiddenSuppressions(listID: listID, limit: chunk) }) > 0 {}
     }
 }

@@ -32,5 +32,16 @@ public struct ReplaceTarget: Sendable, Equatable {
     public let generation: Int64
 }
 
+/// What a replacing import's switch will do, read before it so that the switch holds the write
+/// lock briefly (see `Connection.replacementPlan`).
+package struct ReplacementPlan: Sendable {
+    /// Numbers on the new generation.
+    package let numbers: Int
+    /// The newest call when the plan was read; calls after it are looked at by the switch itself.
+    package let lastCallID: Int64
+    /// Calls up to `lastCallID`, open or being dialled, whose number is on the new generation.
+    package let candidates: [Int64]
+}
+
 /// The list every opt-out goes on: people who objected to us.
 public let internalSuppressionList = "internal"
