@@ -37,11 +37,3 @@ extension Connection {
         Dictionary(try query(sql) { ($0.text(0), $0.int(1)) }, uniquingKeysWith: +)
     }
 }
-
-extension Store {
-    /// Counts per call group and the promotion lag, from a reader.
-    public func queueSnapshot() async throws -> QueueSnapshot {
-        let clock = self.clock
-        return try await read { try $0.queueSnapshot(at: clock.now()) }
-    }
-}

@@ -1,4 +1,19 @@
 extension Store {
+    /// Saves a valid lead and decides its outcome in one writer job; returns after the commit.
+    public func submitLead(_ lead: NewLead, from partner: Principal) async throws -> SavedLead {
+        let clock = self.clock
+        return try await writer.write { try $0.saveLead(lead, from: partner, at: clock.now()) }
+    }
+
+    /// Saves valid leads in order, all in one writer job; returns after the commit.
+    public func submitLeads(_ leads: [NewLead], from partner: Principal) async throws -> [SavedLead] {
+        let clock = self.clock
+        return try await writer.write { connection in
+            let now = clock.now()
+            return try leads.map { try connection.saveLead($0, from: partner, at: now) }
+        }
+    }
+
     /// A partner's own lead by id, read on a reader; nil for none or another partner's.
     public func leadStatus(leadID: Int64, partner: Principal) async throws -> LeadStatus? {
         guard let partnerID = partner.partnerID else { throw StoreError.notAPartnerKey }

@@ -1,0 +1,28 @@
+extension Store {
+    /// Cancels this partner's latest call for the mobile and type, if not yet dialled.
+    public func cancelCall(type: String, mobile: String, partner: Principal) async throws -> CancelOutcome {
+        let clock = self.clock
+        return try await writer.write { try $0.cancelCall(type: type, mobile: mobile, partner: partner, at: clock.now()) }
+    }
+
+    /// Hands the next callable queued call to a dialler (none when the queue is empty), passing
+    /// over suppressed and held numbers.
+    public func claimNextCall(callGroup: String?, by dialler: Principal) async throws -> ClaimReport {
+        let clock = self.clock, lease = configuration.leaseSeconds, rules = configuration.contactRules
+        return try await writer.write {
+            try $0.claimNextCall(callGroup: callGroup, by: dialler, lease: lease, rules: rules, at: clock.now())
+        }
+    }
+
+    /// Records a dialler's result; throws `CallResultRejection` when the call is not being dialled.
+    public func recordResult(callID: Int64, result: CallResult, by dialler: Principal) async throws -> ResultOutcome {
+        let clock = self.clock
+        return try await writer.write { try $0.recordResult(callID: callID, result: result, by: dialler, at: clock.now()) }
+    }
+
+    /// Counts per call group and the promotion lag, from a reader.
+    public func queueSnapshot() async throws -> QueueSnapshot {
+        let clock = self.clock
+        return try await read { try $0.queueSnapshot(at: clock.now()) }
+    }
+}
