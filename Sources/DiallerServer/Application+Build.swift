@@ -7,7 +7,7 @@ import NIOCore
 /// Builds the HTTP application over an opened store and its promotion worker, with the webhook
 /// delivery worker when `webhooks` is given.
 func buildApplication(
-    configuration: ServerConfiguration, store: Store, worker: PromotionWorker, metrics: ServiceMetrics, logger: Logger,
+    configuration: ServerConfiguration, store: Store, worker: HousekeepingWorker, metrics: ServiceMetrics, logger: Logger,
     webhooks: WebhookDeliverySettings? = nil,
     onServerRunning: (@Sendable (any Channel) async -> Void)? = nil
 ) -> some ApplicationProtocol {

@@ -17,7 +17,7 @@ struct TestServer {
     let client: any TestClientProtocol
     let store: Store
     let clock: ManualClock
-    let worker: PromotionWorker
+    let worker: HousekeepingWorker
     let partnerKey: String
     let otherPartnerKey: String
     let diallerKey: String
@@ -84,7 +84,7 @@ func withServer(
     let logs = LogCapture()
     var logger = Logger(label: "dialler-test") { _ in logs.handler() }
     logger.logLevel = .info
-    let worker = PromotionWorker(store: store, interval: 3600, logger: logger) { report, _ in metrics.promotionTicked(report) }
+    let worker = HousekeepingWorker(store: store, interval: 3600, logger: logger) { report, _ in metrics.promotionTicked(report) }
     var configuration = ServerConfiguration()
     configuration.port = 0
     configuration.promoteEvery = 3600

@@ -16,7 +16,7 @@ import Testing
         try await withTemporaryStore { store, clock in
             try await store.exec("INSERT INTO lead_types(name, max_attempts, min_retry_seconds) VALUES ('motor-trade', 2, 600)")
             let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
-            let worker = PromotionWorker(store: store, interval: 3600, logger: Self.logger)
+            let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             let call = try #require(try await store.submitLead(.sample(), from: partner).callID)
             await worker.promoteNow()
             #expect(try await claim(store, dialler) == call)
@@ -39,7 +39,7 @@ import Testing
         try await withTemporaryStore { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade'), ('van')")
             let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
-            let worker = PromotionWorker(store: store, interval: 3600, logger: Self.logger)
+            let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             let first = try #require(try await store.submitLead(.sample(type: "motor-trade"), from: partner).callID)
             let second = try #require(try await store.submitLead(.sample(type: "van"), from: partner).callID)
             await worker.promoteNow()
@@ -63,7 +63,7 @@ import Testing
         try await withTemporaryStore(configure: { $0.contactRules.maxAttemptsPerNumberPerDay = 2 }) { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
             let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
-            let worker = PromotionWorker(store: store, interval: 3600, logger: Self.logger)
+            let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             let call = try #require(try await store.submitLead(.sample(), from: partner).callID)
             for _ in 0..<2 {
                 await worker.promoteNow()
@@ -93,7 +93,7 @@ import Testing
                 VALUES ('motor-trade', '09:00', '17:00', 'mon,tue,wed,thu,fri', 'Europe/London'), ('van', NULL, NULL, NULL, 'Europe/London')
                 """)
             let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
-            let worker = PromotionWorker(store: store, interval: 3600, logger: Self.logger)
+            let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             let van = try #require(try await store.submitLead(.sample(type: "van"), from: partner).callID)
             await worker.promoteNow()
             #expect(try await claim(store, dialler) == van)
@@ -111,7 +111,7 @@ import Testing
         try await withTemporaryStore(configure: { $0.leaseSeconds = 60 }) { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
             let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
-            let worker = PromotionWorker(store: store, interval: 3600, logger: Self.logger)
+            let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             let call = try #require(try await store.submitLead(.sample(), from: partner).callID)
             await worker.promoteNow()
             #expect(try await claim(store, dialler) == call)

@@ -35,7 +35,7 @@ import Testing
             let needles = ["Zebedee", "Quartermaine", "zebedee.q@example.org", "+447840258823", "+447911100999", "Aston"]
             // A lead in every state: dialled to the end, waiting, queued, and one not processed.
             let done = try #require(try await store.submitLead(Self.lead("+447840258823"), from: partner).callID)
-            await PromotionWorker(store: store, interval: 3600, logger: Self.logger).promoteNow()
+            await HousekeepingWorker(store: store, interval: 3600, logger: Self.logger).promoteNow()
             _ = try await store.claimNextCall(callGroup: nil, by: dialler)
             _ = try await store.recordResult(callID: done, result: CallResult(outcome: "sale"), by: dialler)
             let waiting = try #require(try await store.submitLead(Self.lead("+447840258823", type: "van", delays: 600), from: partner).callID)
@@ -86,7 +86,7 @@ import Testing
         try await withTemporaryStore(configure: { $0.retentionDays = 30; $0.retentionWindow = 3 }) { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade'), ('van')")
             let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
-            let worker = PromotionWorker(store: store, interval: 3600, logger: Self.logger)
+            let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             // Old: a finished call, an unprocessed lead, an open (waiting) call, and a second number's lead.
             let finished = try #require(try await store.submitLead(Self.lead("+447840258823"), from: partner).callID)
             await worker.promoteNow()

@@ -51,7 +51,7 @@ import Testing
             _ = try await store.cancelCall(type: "motor-trade", mobile: "+447840258823", partner: acme)
             #expect(try await store.scalar("SELECT json_extract(payload, '$.data.mobile') FROM webhook_events") == "+447840258823")
             clock.advance(seconds: 2 * 86_400)
-            let worker = PromotionWorker(store: store, interval: 3600, logger: Logger(label: "outbox-tests"))
+            let worker = HousekeepingWorker(store: store, interval: 3600, logger: Logger(label: "outbox-tests"))
             _ = await worker.retainNow()
             #expect(try await store.scalar("SELECT json_extract(payload, '$.data.mobile') FROM webhook_events") == "erased")
         }

@@ -8,7 +8,7 @@ import Testing
     @Test func callIsQueuedAtItsDueTimeAndNotBefore() async throws {
         try await withTemporaryStore { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
-            let worker = PromotionWorker(store: store, interval: 3600, logger: Self.logger)
+            let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             let lead = try await store.submitLead(.sample(delays: 60), from: try await store.partner("acme"))
             clock.advance(seconds: 59.999)
             #expect(await worker.promoteNow() == PromotionReport(promoted: 0))
@@ -29,7 +29,7 @@ import Testing
             for n in 0..<250 {
                 _ = try await store.submitLead(.sample(mobile: "+4477009\(String(format: "%05d", n))"), from: partner)
             }
-            let worker = PromotionWorker(store: store, interval: 3600, logger: Self.logger)
+            let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             clock.advance(seconds: 1)
             #expect(await worker.promoteNow() == PromotionReport(promoted: 250))
             #expect(try await store.scalar("SELECT count(*) FROM call_queue") == "250")
@@ -56,7 +56,7 @@ import Testing
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
             _ = try await store.submitLead(.sample(), from: try await store.partner("acme"))
             clock.advance(seconds: 1)
-            let worker = PromotionWorker(store: store, interval: 0.05, logger: Self.logger)
+            let worker = HousekeepingWorker(store: store, interval: 0.05, logger: Self.logger)
             let running = Task { try await worker.run() }
             var queued = "0"
             for _ in 0..<500 where queued == "0" {
@@ -84,7 +84,7 @@ import Testing
             let sameTime = try await store.submitLead(.sample(mobile: "+447700900003", delays: 30), from: partner)
             let home = try await store.submitLead(.sample(mobile: "+447700900004", type: "home", delays: 0), from: partner)
             clock.advance(seconds: 60)
-            await PromotionWorker(store: store, interval: 3600, logger: Self.logger).promoteNow()
+            await HousekeepingWorker(store: store, interval: 3600, logger: Self.logger).promoteNow()
             let order = try await store.read { try $0.query("SELECT call_id FROM queue_report WHERE call_group = 'motor-trade'") { $0.int64(0) } }
             #expect(order == [early.callID!, late.callID!, sameTime.callID!])
             #expect(try await store.claimNextCall(callGroup: "motor-trade", by: dialler).call?.callID == early.callID)
@@ -104,7 +104,7 @@ import Testing
             let partner = try await store.partner("acme")
             for n in 0..<40 { _ = try await store.submitLead(.sample(mobile: "+4477009000\(String(format: "%02d", n))"), from: partner) }
             clock.advance(seconds: 1)
-            await PromotionWorker(store: store, interval: 3600, logger: Self.logger).promoteNow()
+            await HousekeepingWorker(store: store, interval: 3600, logger: Self.logger).promoteNow()
             let claimed = try await withThrowingTaskGroup(of: Int64?.self) { group in
                 for _ in 0..<60 { group.addTask { try await store.claimNextCall(callGroup: nil, by: dialler).call?.callID } }
                 return try await group.reduce(into: [Int64]()) { if let id = $1 { $0.append(id) } }
@@ -119,7 +119,7 @@ import Testing
             let dialler = try await store.dialler("floor-1")
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
             let lead = try await store.submitLead(.sample(), from: try await store.partner("acme"))
-            let worker = PromotionWorker(store: store, interval: 3600, logger: Self.logger)
+            let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             clock.advance(seconds: 1)
             await worker.promoteNow()
             let claim = try #require(try await store.claimNextCall(callGroup: nil, by: dialler).call)
@@ -149,7 +149,7 @@ import Testing
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
             let partner = try await store.partner("acme")
             let lead = try await store.submitLead(.sample(), from: partner)
-            let worker = PromotionWorker(store: store, interval: 3600, logger: Self.logger)
+            let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             clock.advance(seconds: 1)
             await worker.promoteNow()
             _ = try await store.claimNextCall(callGroup: nil, by: dialler)

@@ -49,7 +49,7 @@ struct ServerRunner {
             "sqlite": "\(SQLiteLibrary.version)",
         ])
         let configuration = settings.server
-        let worker = PromotionWorker(store: store, interval: configuration.promoteEvery, logger: logger) { report, _ in
+        let worker = HousekeepingWorker(store: store, interval: configuration.promoteEvery, logger: logger) { report, _ in
             metrics.promotionTicked(report)
         }
         let onListening = self.onListening

@@ -5,7 +5,7 @@ import Hummingbird
 /// `/healthz`, `/readyz`, `/metrics` and `/openapi.yaml`: no partner key, no personal data.
 struct OperationsRoutes: Sendable {
     let store: Store
-    let worker: PromotionWorker
+    let worker: HousekeepingWorker
     let metrics: ServiceMetrics
     /// When set, `/metrics` requires this key (as `?key=`, `X-API-Key` or a bearer token).
     let metricsKey: String?

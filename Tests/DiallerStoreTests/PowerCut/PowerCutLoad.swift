@@ -20,7 +20,7 @@ struct PowerCutLoad: Sendable {
     func runUntilCut(afterLeads acknowledgedLeads: Int, lag: Duration, disk: PowerCutDisk, into target: String,
                      seed: UInt64, tear: Bool, sharedMemory: PowerCutDisk.SharedMemoryFate) async throws -> PowerCutDisk.Report {
         let cutting = PowerSwitch()
-        let worker = PromotionWorker(store: store, interval: 3600, logger: Logger(label: "power-cut") { _ in SwiftLogNoOpLogHandler() })
+        let worker = HousekeepingWorker(store: store, interval: 3600, logger: Logger(label: "power-cut") { _ in SwiftLogNoOpLogHandler() })
         let store = store, partner = partner, dialler = dialler, ledger = ledger, mobiles = mobiles
         /// Records a failure as the store's fault unless the power was already going.
         @Sendable func failed(_ error: any Error) {

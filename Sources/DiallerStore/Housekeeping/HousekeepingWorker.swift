@@ -13,10 +13,11 @@ public struct PromotionReport: Sendable, Equatable {
     }
 }
 
-/// The Dispatch-timer worker that moves due calls into the call queue and returns calls whose
-/// lease expired. Its timer fires on the writer's queue, so promotion and intake share one writer
+/// The Dispatch-timer worker that does the store's periodic chores: it moves due calls into the
+/// call queue, returns calls whose lease expired, erases leads past retention and purges expired
+/// Idempotency-Key records. Its timer fires on the writer's queue, so promotion and intake share one writer
 /// and never race; each chunk is its own transaction, so intake never waits behind a large promotion.
-public final class PromotionWorker: Service, Sendable {
+public final class HousekeepingWorker: Service, Sendable {
     private let store: Store
     private let interval: Double
     private let logger: Logger
