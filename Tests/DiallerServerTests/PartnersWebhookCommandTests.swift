@@ -18,8 +18,8 @@ import Testing
         return try connection.queryFirst(query) { $0.optionalText(0) ?? "NULL" } ?? ""
     }
 
-    @Test func settingAWebhookPrintsItsSecretOnceAloneOnTheFirstLine() throws {
-        try withFolder { folder in
+    @Test func settingAWebhookPrintsItsSecretOnceAloneOnTheFirstLine() async throws {
+        try await withTemporaryDirectory { folder in
             let db = try prepared(folder)
             let set = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "https://partner.example/hooks",
                                              "--events", "call.cancelled,call.finished", "--db", db], in: "/")
@@ -50,8 +50,8 @@ import Testing
         }
     }
 
-    @Test func plainHTTPToAnotherHostIsKeptWithAWarning() throws {
-        try withFolder { folder in
+    @Test func plainHTTPToAnotherHostIsKeptWithAWarning() async throws {
+        try await withTemporaryDirectory { folder in
             let db = try prepared(folder)
             let set = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "http://partner.example/hooks", "--db", db], in: "/")
             #expect(set.status == 0 && set.out.hasPrefix("whsec_"))
@@ -76,8 +76,8 @@ import Testing
         (["--redeliver-failed", "--rotate-secret"], "acme", "Error: --redeliver-failed goes alone"),
         (["--url", "https://x.example/"], " ", "Error: the partner name must not be blank"),
     ] as [([String], String, String)])
-    func aMistakeIsOneLineAndChangesNothing(options: [String], name: String, message: String) throws {
-        try withFolder { folder in
+    func aMistakeIsOneLineAndChangesNothing(options: [String], name: String, message: String) async throws {
+        try await withTemporaryDirectory { folder in
             let db = try prepared(folder)
             let before = try sql(db, "SELECT count(*) || ' ' || (SELECT count(*) FROM webhook_events) FROM webhook_endpoints")
             let result = try DiallerBinary.run(["partners", "webhook", name] + options + ["--db", db], in: "/")
@@ -87,8 +87,8 @@ import Testing
         }
     }
 
-    @Test func aMissingDatabaseIsRefusedAndNotCreated() throws {
-        try withFolder { folder in
+    @Test func aMissingDatabaseIsRefusedAndNotCreated() async throws {
+        try await withTemporaryDirectory { folder in
             let db = folder + "/nope.sqlite"
             let result = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "https://x.example/", "--db", db], in: "/")
             #expect(result.err == "Error: database \(db) does not exist (give --db, or create it with dialler-server migrate --db \(db))\n")
