@@ -82,15 +82,22 @@ let package = Package(
             dependencies: ["CSQLite"],
             path: "Tests/CPowerCutVFS"
         ),
+        // Tests only: the helpers both test targets share (temporary folders, the real
+        // Migrations/ folder, a seeded generator).
+        .target(
+            name: "DiallerTestSupport",
+            path: "Tests/DiallerTestSupport"
+        ),
         .testTarget(
             name: "DiallerStoreTests",
-            dependencies: ["DiallerStore", "CPowerCutVFS"]
+            dependencies: ["DiallerStore", "CPowerCutVFS", "DiallerTestSupport"]
         ),
         .testTarget(
             name: "DiallerServerTests",
             dependencies: [
                 "DiallerServer",
                 "DiallerStore",
+                "DiallerTestSupport",
                 "CPhoneNumber",
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -41,20 +41,19 @@ import Glibc
         #expect(try ServeOptions.parse([]).settings().server.trustedProxies.isEmpty)
     }
 
-    @Test func theEnvironmentVariableTrustsTheServersPeer() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-trust-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let setup = try CrashSafetyTests.prepare(folder)
-        let server = try ServerProcess(database: setup.db, migrations: setup.migrations, environment: ["DIALLER_TRUSTED_PROXY": "127.0.0.1"])
-        defer {
-            server.signal(SIGTERM)
-            _ = server.waitForExit(seconds: 10)
+    @Test func theEnvironmentVariableTrustsTheServersPeer() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try CrashSafetyTests.prepare(folder)
+            let server = try ServerProcess(database: setup.db, migrations: setup.migrations, environment: ["DIALLER_TRUSTED_PROXY": "127.0.0.1"])
+            defer {
+                server.signal(SIGTERM)
+                _ = server.waitForExit(seconds: 10)
+            }
+            let connection = try RawConnection(port: server.port)
+            connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n")
+            #expect(connection.receive(waitingUpTo: 5).text.hasPrefix("HTTP/1.1 200"))
+            for _ in 0..<250 where !server.output.contains(" request ") { usleep(20_000) }
+            #expect(server.output.contains("client=203.0.113.7 "), "\(server.output)")
         }
-        let connection = try RawConnection(port: server.port)
-        connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n")
-        #expect(connection.receive(waitingUpTo: 5).text.hasPrefix("HTTP/1.1 200"))
-        for _ in 0..<250 where !server.output.contains(" request ") { usleep(20_000) }
-        #expect(server.output.contains("client=203.0.113.7 "), "\(server.output)")
     }
 }

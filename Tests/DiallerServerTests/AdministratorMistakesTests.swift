@@ -34,8 +34,8 @@ import Glibc
         #expect(result.out.isEmpty, sourceLocation: sourceLocation)
     }
 
-    @Test func adminCommandsWorkFromAnyDirectoryWithTheDatabaseAlone() throws {
-        try withFolder { folder in
+    @Test func adminCommandsWorkFromAnyDirectoryWithTheDatabaseAlone() async throws {
+        try await withTemporaryDirectory { folder in
             let db = folder + "/dialler.sqlite"
             let migrated = try DiallerBinary.run(["migrate", "--db", db], in: folder)
             #expect(migrated.status == 0 && migrated.out.hasSuffix("applied 0007_sealed_secrets.sql\n"), "\(migrated.err)")
@@ -45,8 +45,8 @@ import Glibc
         }
     }
 
-    @Test func adminCommandsRefuseAMissingDatabaseAndCreateNothing() throws {
-        try withFolder { folder in
+    @Test func adminCommandsRefuseAMissingDatabaseAndCreateNothing() async throws {
+        try await withTemporaryDirectory { folder in
             let db = folder + "/nope.sqlite"
             try expectOneLineError(["keys", "list", "--db", db], in: folder,
                                    "Error: database \(db) does not exist (give --db, or create it with dialler-server migrate --db \(db))")
@@ -54,8 +54,8 @@ import Glibc
         }
     }
 
-    @Test func adminCommandsRefuseADatabaseBehindTheBinarysSchema() throws {
-        try withFolder { folder in
+    @Test func adminCommandsRefuseADatabaseBehindTheBinarysSchema() async throws {
+        try await withTemporaryDirectory { folder in
             let db = folder + "/old.sqlite"
             do {
                 let connection = try Connection(path: db)
@@ -89,16 +89,16 @@ import Glibc
         (["serve", "--bogus"], [:], "Error: Unknown option '--bogus'"),
         (["restore-everything"], [:], "Error: unknown command \"restore-everything\"; the commands are serve, migrate, keys, partners, secrets, suppress, erase, backup, demo, help (dialler-server --help)"),
     ] as [([String], [String: String], String)])
-    func aBadOptionOrVariableIsOneLineAndStartsNothing(arguments: [String], environment: [String: String], message: String) throws {
-        try withFolder { folder in
+    func aBadOptionOrVariableIsOneLineAndStartsNothing(arguments: [String], environment: [String: String], message: String) async throws {
+        try await withTemporaryDirectory { folder in
             let db = folder + "/never.sqlite"
             try expectOneLineError(arguments + ["--db", db], in: folder, environment: environment, message, status: 64)
             #expect(!FileManager.default.fileExists(atPath: db))
         }
     }
 
-    @Test func aPortInUseNamesTheAddress() throws {
-        try withFolder { folder in
+    @Test func aPortInUseNamesTheAddress() async throws {
+        try await withTemporaryDirectory { folder in
             let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(listener) }
             var address = sockaddr_in()
@@ -116,8 +116,8 @@ import Glibc
         }
     }
 
-    @Test func aMigrationThatBreaksALeadTypeIsRolledBackNamedAndAppliesOnceFixed() throws {
-        try withFolder { folder in
+    @Test func aMigrationThatBreaksALeadTypeIsRolledBackNamedAndAppliesOnceFixed() async throws {
+        try await withTemporaryDirectory { folder in
             let seeds = folder + "/seeds", db = folder + "/dialler.sqlite"
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             #expect(try DiallerBinary.run(["migrate", "--db", db, "--migrations", seeds], in: folder).status == 0)
@@ -141,8 +141,8 @@ import Glibc
         }
     }
 
-    @Test func misnamedAndDuplicateMigrationFilesAreNamedAndOtherFilesIgnored() throws {
-        try withFolder { folder in
+    @Test func misnamedAndDuplicateMigrationFilesAreNamedAndOtherFilesIgnored() async throws {
+        try await withTemporaryDirectory { folder in
             let seeds = folder + "/seeds", db = folder + "/dialler.sqlite"
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             try write("how to add a type", to: seeds + "/README.md")
@@ -172,8 +172,8 @@ import Glibc
         }
     }
 
-    @Test func aFailedFirstMigrationLeavesNoDatabaseFile() throws {
-        try withFolder { folder in
+    @Test func aFailedFirstMigrationLeavesNoDatabaseFile() async throws {
+        try await withTemporaryDirectory { folder in
             let seeds = folder + "/seeds", db = folder + "/fresh.sqlite"
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             try write("INSERT INTO no_such_table VALUES (1);", to: seeds + "/1000_broken.sql")
@@ -183,8 +183,8 @@ import Glibc
         }
     }
 
-    @Test func aSeedOnlyFolderMigratesAFreshDatabase() throws {
-        try withFolder { folder in
+    @Test func aSeedOnlyFolderMigratesAFreshDatabase() async throws {
+        try await withTemporaryDirectory { folder in
             let seeds = folder + "/seeds", db = folder + "/dialler.sqlite"
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             try write("INSERT INTO lead_types(name) VALUES ('pets');", to: seeds + "/1001_pets.sql")

@@ -11,12 +11,6 @@ import Glibc
     /// Leads put in before the server starts, so the copy takes long enough to overlap intake.
     static let prefilledLeads = 200_000
 
-    func withFolder(_ body: (String) async throws -> Void) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-backup-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try await body(path)
-    }
 
     /// Adds `count` leads straight into the file (no server running), one transaction.
     static func prefill(_ db: String, leads count: Int) throws {
@@ -37,7 +31,7 @@ import Glibc
     }
 
     @Test func aBackupUnderLoadIsSoundHoldsEveryAcknowledgedLeadAndNeverStallsIntake() async throws {
-        try await withFolder { folder in
+        try await withTemporaryDirectory { folder in
             let setup = try CrashSafetyTests.prepare(folder)
             try Self.prefill(setup.db, leads: Self.prefilledLeads)
             let server = try ServerProcess(database: setup.db, migrations: setup.migrations)
@@ -85,7 +79,7 @@ import Glibc
     }
 
     @Test func forceReplacesAnExistingCopy() async throws {
-        try await withFolder { folder in
+        try await withTemporaryDirectory { folder in
             let setup = try CrashSafetyTests.prepare(folder)
             let copy = folder + "/copy.sqlite"
             try "an older copy".write(toFile: copy, atomically: true, encoding: .utf8)
@@ -97,7 +91,7 @@ import Glibc
     }
 
     @Test func theEnvironmentNamesTheDatabaseAndTheTarget() async throws {
-        try await withFolder { folder in
+        try await withTemporaryDirectory { folder in
             let setup = try CrashSafetyTests.prepare(folder)
             let result = try DiallerBinary.run(["backup"], environment: ["DIALLER_DB": setup.db, "DIALLER_BACKUP_TO": folder + "/env.sqlite"])
             #expect(result.status == 0, "\(result.err)")
@@ -106,7 +100,7 @@ import Glibc
     }
 
     @Test func refusalsAreOneLineAndLeaveNothingBehind() async throws {
-        try await withFolder { folder in
+        try await withTemporaryDirectory { folder in
             let setup = try CrashSafetyTests.prepare(folder)
             let existing = folder + "/existing.sqlite"
             try "keep me".write(toFile: existing, atomically: true, encoding: .utf8)
@@ -140,7 +134,7 @@ import Glibc
     }
 
     @Test func aFolderThatCannotBeWrittenIsNamed() async throws {
-        try await withFolder { folder in
+        try await withTemporaryDirectory { folder in
             let setup = try CrashSafetyTests.prepare(folder)
             let locked = folder + "/locked"
             try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
@@ -156,7 +150,7 @@ import Glibc
     }
 
     @Test func aCopyThatFailsTheIntegrityCheckIsRemoved() async throws {
-        try await withFolder { folder in
+        try await withTemporaryDirectory { folder in
             let setup = try CrashSafetyTests.prepare(folder)
             // A row that breaks a CHECK constraint: VACUUM INTO copies it, integrity_check names it.
             let connection = try Connection(path: setup.db)

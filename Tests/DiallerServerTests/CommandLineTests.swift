@@ -36,13 +36,6 @@ enum CommandLineTestError: Error {
     case binaryNotBuilt
 }
 
-/// A fresh temporary folder for a command-line test, removed when `body` returns or throws.
-func withFolder(_ body: (String) throws -> Void) throws {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-cli-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    try body(path)
-}
 
 @Suite struct CommandLineTests {
     /// An administrator's seed folder: one type and nothing else (the schema is in the binary).
@@ -63,7 +56,7 @@ func withFolder(_ body: (String) throws -> Void) throws {
     }
 
     @Test func migrateThenCreateKeysAgainstASeedMigration() async throws {
-        try withFolder { folder in
+        try await withTemporaryDirectory { folder in
             let migrations = try seededMigrations(in: folder)
             let db = folder + "/dialler.sqlite"
             let migrated = try DiallerBinary.run(["migrate", "--db", db, "--migrations", migrations])
@@ -113,8 +106,8 @@ func withFolder(_ body: (String) throws -> Void) throws {
          #"Error: --trusted-proxy must be an IPv4 or IPv6 address, or a network such as 10.0.0.0/8 or fd00::/8, got "10.0.0.1/8""#),
         (["migrate", "--db", "/nonexistent/folder/x.sqlite"], "Error: cannot use database /nonexistent/folder/x.sqlite: unable to open database file"),
     ])
-    func badInputIsOneLineAndNonZero(arguments: [String], message: String) throws {
-        try withFolder { folder in
+    func badInputIsOneLineAndNonZero(arguments: [String], message: String) async throws {
+        try await withTemporaryDirectory { folder in
             let (db, migrations) = try migratedDatabase(in: folder)
             let result = try DiallerBinary.run(arguments.map { $0 == "DB" ? db : $0 } + ["--migrations", migrations])
             #expect(result.status != 0)
@@ -123,16 +116,16 @@ func withFolder(_ body: (String) throws -> Void) throws {
         }
     }
 
-    @Test func aBadTrustedProxyVariableIsOneLineNamingIt() throws {
-        try withFolder { folder in
+    @Test func aBadTrustedProxyVariableIsOneLineNamingIt() async throws {
+        try await withTemporaryDirectory { folder in
             let result = try DiallerBinary.run(["serve", "--db", folder + "/d.sqlite"], environment: ["DIALLER_TRUSTED_PROXY": "127.0.0.1,,::1"])
             #expect(result.status != 0)
             #expect(result.err.split(separator: "\n").first == #"Error: DIALLER_TRUSTED_PROXY must be an IPv4 or IPv6 address, or a network such as 10.0.0.0/8 or fd00::/8, got """#)
         }
     }
 
-    @Test func aBrokenMigrationStopsStartWithOneLine() throws {
-        try withFolder { folder in
+    @Test func aBrokenMigrationStopsStartWithOneLine() async throws {
+        try await withTemporaryDirectory { folder in
             let migrations = try seededMigrations(in: folder)
             try "CREATE TABLE oops(;".write(toFile: migrations + "/1001_broken.sql", atomically: true, encoding: .utf8)
             let result = try DiallerBinary.run(["migrate", "--db", folder + "/d.sqlite", "--migrations", migrations])

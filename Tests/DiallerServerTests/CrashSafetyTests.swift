@@ -37,51 +37,49 @@ import Glibc
     }
 
     @Test func killedMidStreamLosesNothingAcknowledged() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-crash-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let setup = try Self.prepare(folder)
-        var acknowledged: [String] = []
-        for cycle in 0..<Self.cycles {
-            let server = try ServerProcess(database: setup.db, migrations: setup.migrations, extraArguments: ["--promote-every", "0.05"])
-            let intake = IntakeLoad()
-            async let load: Void = intake.run(port: server.port, key: setup.key, clients: 8, prefix: cycle)
-            try await intake.waitForSaved(atLeast: 20)
-            try await Task.sleep(for: .milliseconds((cycle * 37) % 200))
-            server.signal(SIGKILL)
-            _ = server.waitForExit(seconds: 10)
-            intake.stop()
-            await load
-            #expect(intake.savedCount >= 20, "cycle \(cycle) acknowledged only \(intake.savedCount) leads before the kill")
-            acknowledged += intake.savedMobiles(before: .now)
-            try Self.verify(db: setup.db, acknowledged: acknowledged)
+        try await withTemporaryDirectory { folder in
+            let setup = try Self.prepare(folder)
+            var acknowledged: [String] = []
+            for cycle in 0..<Self.cycles {
+                let server = try ServerProcess(database: setup.db, migrations: setup.migrations, extraArguments: ["--promote-every", "0.05"])
+                let intake = IntakeLoad()
+                async let load: Void = intake.run(port: server.port, key: setup.key, clients: 8, prefix: cycle)
+                try await intake.waitForSaved(atLeast: 20)
+                try await Task.sleep(for: .milliseconds((cycle * 37) % 200))
+                server.signal(SIGKILL)
+                _ = server.waitForExit(seconds: 10)
+                intake.stop()
+                await load
+                #expect(intake.savedCount >= 20, "cycle \(cycle) acknowledged only \(intake.savedCount) leads before the kill")
+                acknowledged += intake.savedMobiles(before: .now)
+                try Self.verify(db: setup.db, acknowledged: acknowledged)
+            }
         }
     }
 
     @Test func sigtermFinishesInFlightWorkAndExitsZero() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-term-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let setup = try Self.prepare(folder)
-        let server = try ServerProcess(database: setup.db, migrations: setup.migrations)
-        let intake = IntakeLoad()
-        async let load: Void = intake.run(port: server.port, key: setup.key, clients: 4, prefix: 99)
-        try await intake.waitForSaved(atLeast: 20)
-        let signalled = ContinuousClock.now
-        server.signal(SIGTERM)
-        let status = server.waitForExit(seconds: 15)
-        intake.stop()
-        await load
-        let acknowledged = intake.savedMobiles(before: .now)
-        #expect(status == 0)
-        #expect(ContinuousClock.now - signalled < .seconds(15))
-        #expect(server.output.contains("promotion worker stopped"))
-        #expect(server.output.contains("store closed"))
-        #expect(server.output.contains("shut down cleanly"))
-        #expect(!acknowledged.isEmpty)
-        try Self.verify(db: setup.db, acknowledged: acknowledged)
-        // The WAL was checkpointed into the database file on the way out.
-        let walSize = (try? FileManager.default.attributesOfItem(atPath: setup.db + "-wal")[.size] as? Int) ?? 0
-        #expect(walSize == 0)
+        try await withTemporaryDirectory { folder in
+            let setup = try Self.prepare(folder)
+            let server = try ServerProcess(database: setup.db, migrations: setup.migrations)
+            let intake = IntakeLoad()
+            async let load: Void = intake.run(port: server.port, key: setup.key, clients: 4, prefix: 99)
+            try await intake.waitForSaved(atLeast: 20)
+            let signalled = ContinuousClock.now
+            server.signal(SIGTERM)
+            let status = server.waitForExit(seconds: 15)
+            intake.stop()
+            await load
+            let acknowledged = intake.savedMobiles(before: .now)
+            #expect(status == 0)
+            #expect(ContinuousClock.now - signalled < .seconds(15))
+            #expect(server.output.contains("promotion worker stopped"))
+            #expect(server.output.contains("store closed"))
+            #expect(server.output.contains("shut down cleanly"))
+            #expect(!acknowledged.isEmpty)
+            try Self.verify(db: setup.db, acknowledged: acknowledged)
+            // The WAL was checkpointed into the database file on the way out.
+            let walSize = (try? FileManager.default.attributesOfItem(atPath: setup.db + "-wal")[.size] as? Int) ?? 0
+            #expect(walSize == 0)
+        }
     }
 }

@@ -17,12 +17,6 @@ import Glibc
     /// for a busy machine (CI's two cores run the load, the server and Litestream).
     static let guaranteedAfter = Litestream.monitorInterval + Litestream.syncInterval + 1.0
 
-    func withFolder(_ body: (String) async throws -> Void) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-dr-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try await body(path)
-    }
 
     /// In CI the suite must run: a machine without litestream fails here instead of skipping.
     @Test func litestreamIsInstalledInCI() {
@@ -43,7 +37,7 @@ import Glibc
 
     @Test(.enabled(if: available, Comment(rawValue: missing)))
     func whenTheMachineDiesTheReplicaHoldsEveryLeadAcknowledgedBeforeTheLastSyncInterval() async throws {
-        try await withFolder { folder in
+        try await withTemporaryDirectory { folder in
             let setup = try CrashSafetyTests.prepare(folder)
             let litestream = try Litestream(database: setup.db, folder: folder)
             let wrapper = try litestream.replicate(migrations: setup.migrations, extraArguments: ["--checkpoints", "external"])
@@ -76,7 +70,7 @@ import Glibc
 
     @Test(.enabled(if: available, Comment(rawValue: missing)))
     func afterAGracefulStopTheReplicaHoldsEveryAcknowledgedLead() async throws {
-        try await withFolder { folder in
+        try await withTemporaryDirectory { folder in
             let setup = try CrashSafetyTests.prepare(folder)
             let litestream = try Litestream(database: setup.db, folder: folder)
             let wrapper = try litestream.replicate(migrations: setup.migrations, extraArguments: ["--checkpoints", "external"])
@@ -110,7 +104,7 @@ import Glibc
 
     @Test(.enabled(if: available, Comment(rawValue: missing)), arguments: CheckpointPolicy.allCases)
     func shutdownUnderLitestream(checkpoints: CheckpointPolicy) async throws {
-        try await withFolder { folder in
+        try await withTemporaryDirectory { folder in
             let setup = try CrashSafetyTests.prepare(folder)
             let litestream = try Litestream(database: setup.db, folder: folder)
             let wrapper = try litestream.replicate(migrations: setup.migrations, extraArguments: ["--checkpoints", checkpoints.rawValue])

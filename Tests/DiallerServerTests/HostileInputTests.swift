@@ -3,18 +3,6 @@ import Foundation
 import Hummingbird
 import Testing
 
-/// A small deterministic generator (SplitMix64), so a failing mutation can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Hand-made nasty bodies and random mutations of a valid one.
 enum HostileBodies {
     static let handMade: [[UInt8]] = {
@@ -43,7 +31,7 @@ enum HostileBodies {
     }()
 
     static func mutated(count: Int, seed: UInt64) -> [[UInt8]] {
-        var random = SeededGenerator(state: seed)
+        var random = SeededGenerator(seed: seed)
         let base = Array(leadBody(extra: #","subtype":"valeter","delays":600,"data":"{\"k\":[1,2,{\"n\":null}]}","other_phone":"020 7946 0018""#).utf8)
         let interesting: [UInt8] = Array("{}[]\",:\\0123456789.-+eEtrufalsn \u{7F}".utf8) + [0x00, 0x0A, 0xC3, 0xA9, 0xED, 0xF0, 0x9F, 0x80]
         return (0..<count).map { _ in

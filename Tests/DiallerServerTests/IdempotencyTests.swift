@@ -171,32 +171,31 @@ extension TestServer {
     }
 
     @Test func theRecordSurvivesARestartOfTheServer() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-idem-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let setup = try CrashSafetyTests.prepare(folder)
-        func send(_ port: Int) throws -> String {
-            let connection = try RawConnection(port: port)
-            let body = leadBody()
-            connection.send("POST /lead/add?key=\(setup.key) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                            + "Idempotency-Key: \"after-restart\"\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
-            return connection.receive(waitingUpTo: 10).text
+        try await withTemporaryDirectory { folder in
+            let setup = try CrashSafetyTests.prepare(folder)
+            func send(_ port: Int) throws -> String {
+                let connection = try RawConnection(port: port)
+                let body = leadBody()
+                connection.send("POST /lead/add?key=\(setup.key) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                + "Idempotency-Key: \"after-restart\"\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+                return connection.receive(waitingUpTo: 10).text
+            }
+            let first = try ServerProcess(database: setup.db, migrations: setup.migrations)
+            let answered = try send(first.port)
+            // Killed at once: what was answered must have been committed, the record with the lead.
+            first.signal(SIGKILL)
+            _ = first.waitForExit(seconds: 10)
+            let second = try ServerProcess(database: setup.db, migrations: setup.migrations)
+            defer { second.signal(SIGTERM); _ = second.waitForExit(seconds: 10) }
+            let replayed = try send(second.port)
+            #expect(answered.contains("\r\nx-lead-id: 1\r\n") || answered.contains("\r\nX-Lead-Id: 1\r\n"), "\(answered)")
+            #expect(answered.hasSuffix("\r\n\r\n" + Self.processed))
+            #expect(replayed.lowercased().contains("\r\nidempotent-replayed: true\r\n"), "\(replayed)")
+            #expect(replayed.lowercased().contains("\r\nx-lead-id: 1\r\n"))
+            #expect(replayed.hasSuffix("\r\n\r\n" + Self.processed))
+            let connection = try Connection(path: setup.db)
+            #expect(try connection.queryFirst("SELECT count(*) FROM leads") { $0.int(0) } == 1)
         }
-        let first = try ServerProcess(database: setup.db, migrations: setup.migrations)
-        let answered = try send(first.port)
-        // Killed at once: what was answered must have been committed, the record with the lead.
-        first.signal(SIGKILL)
-        _ = first.waitForExit(seconds: 10)
-        let second = try ServerProcess(database: setup.db, migrations: setup.migrations)
-        defer { second.signal(SIGTERM); _ = second.waitForExit(seconds: 10) }
-        let replayed = try send(second.port)
-        #expect(answered.contains("\r\nx-lead-id: 1\r\n") || answered.contains("\r\nX-Lead-Id: 1\r\n"), "\(answered)")
-        #expect(answered.hasSuffix("\r\n\r\n" + Self.processed))
-        #expect(replayed.lowercased().contains("\r\nidempotent-replayed: true\r\n"), "\(replayed)")
-        #expect(replayed.lowercased().contains("\r\nx-lead-id: 1\r\n"))
-        #expect(replayed.hasSuffix("\r\n\r\n" + Self.processed))
-        let connection = try Connection(path: setup.db)
-        #expect(try connection.queryFirst("SELECT count(*) FROM leads") { $0.int(0) } == 1)
     }
 
     /// `leadBody()`'s SHA-256, as `sha256sum` prints it.

@@ -26,8 +26,8 @@ import Testing
         return try connection.queryFirst(query) { $0.optionalText(0) ?? "NULL" } ?? ""
     }
 
-    @Test func settingAWebhookPrintsItsSecretOnceAloneOnTheFirstLine() throws {
-        try withFolder { folder in
+    @Test func settingAWebhookPrintsItsSecretOnceAloneOnTheFirstLine() async throws {
+        try await withTemporaryDirectory { folder in
             let db = try prepared(folder), key = try secretsKey(folder)
             let set = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "https://partner.example/hooks",
                                              "--events", "call.cancelled,call.finished", "--db", db], environment: key, in: "/")
@@ -63,8 +63,8 @@ import Testing
         }
     }
 
-    @Test func plainHTTPToAnotherHostIsKeptWithAWarning() throws {
-        try withFolder { folder in
+    @Test func plainHTTPToAnotherHostIsKeptWithAWarning() async throws {
+        try await withTemporaryDirectory { folder in
             let db = try prepared(folder)
             let set = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "http://partner.example/hooks", "--db", db],
                                             environment: try secretsKey(folder), in: "/")
@@ -95,8 +95,8 @@ import Testing
         (["--url", "https://x.example/", "--secrets-key-file", "/nonexistent/secrets.key"], "acme",
          "Error: cannot read the secrets key file /nonexistent/secrets.key: no such file or directory"),
     ] as [([String], String, String)])
-    func aMistakeIsOneLineAndChangesNothing(options: [String], name: String, message: String) throws {
-        try withFolder { folder in
+    func aMistakeIsOneLineAndChangesNothing(options: [String], name: String, message: String) async throws {
+        try await withTemporaryDirectory { folder in
             let db = try prepared(folder)
             let before = try sql(db, "SELECT count(*) || ' ' || (SELECT count(*) FROM webhook_events) FROM webhook_endpoints")
             let result = try DiallerBinary.run(["partners", "webhook", name] + options + ["--db", db], in: "/")
@@ -106,8 +106,8 @@ import Testing
         }
     }
 
-    @Test func aMissingDatabaseIsRefusedAndNotCreated() throws {
-        try withFolder { folder in
+    @Test func aMissingDatabaseIsRefusedAndNotCreated() async throws {
+        try await withTemporaryDirectory { folder in
             let db = folder + "/nope.sqlite"
             let result = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "https://x.example/", "--db", db], in: "/")
             #expect(result.err == "Error: database \(db) does not exist (give --db, or create it with dialler-server migrate --db \(db))\n")

@@ -58,7 +58,7 @@ import Testing
     ])
     func theShimGivesLibphonenumbersAnswers(region: String, callingCode: String, seeds: [String]) {
         let numbers = PhoneNumbers(defaultRegion: region)
-        var random = SeededGenerator(state: 42)
+        var random = SeededGenerator(seed: 42)
         var valid = 0, invalid = 0
         for seed in seeds {
             for variant in Self.variants(of: seed, count: 150, using: &random) {
@@ -78,7 +78,7 @@ import Testing
     /// regions, must still get libphonenumber's answers.
     @Test func concurrentCallersInSeveralRegionsGetTheLibrarysAnswers() async {
         let regions = ["GB", "US", "FR", "DE"]
-        var random = SeededGenerator(state: 7)
+        var random = SeededGenerator(seed: 7)
         let cases = (0..<4_000).map { index -> (text: String, region: String) in
             let digits = (0..<(9 + Int(random.next() % 4))).map { _ in String(random.next() % 10) }.joined()
             return ((index % 3 == 0 ? "+" : "0") + digits, regions[index % regions.count])

@@ -18,14 +18,6 @@ import Glibc
     static let previous = "whsec_" + Data((0..<32).map { UInt8(200 - $0) }).base64EncodedString()
     static let fastRetries = ["--webhook-poll-every", "0.05", "--webhook-backoff-base", "0.2"]
 
-    /// A fresh folder, removed afterwards.
-    static func withFolder(_ body: (String) async throws -> Void) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-secrets-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try await body(folder)
-    }
-
     /// Which of the secrets' give-aways (the `whsec_` text, its base64 alone, the key bytes) occur in `files`.
     static func traces(of secrets: [String], in files: [String]) throws -> [String] {
         var found: [String] = []
@@ -59,11 +51,11 @@ import Glibc
     /// killed after 60 s, and the test fails); answers its status and standard error.
     static func refusal(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, err: String) {
         let process = Process()
-        process.executableURL = try #require(DiallerBinary.url)
+        process.executableURL = DiallerBinary.url
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("refusal-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errors) }
         process.standardError = try FileHandle(forWritingTo: errors)
         process.standardOutput = FileHandle.nullDevice
@@ -103,7 +95,7 @@ import Glibc
 
     @Test func aDatabaseFromBeforeSealingIsSealedAtFirstStartKeepsNothingInClearAndStillSigns() async throws {
         let receiver = try await WebhookReceiver.start()
-        try await Self.withFolder { folder in
+        try await withTemporaryDirectory { folder in
             let db = folder + "/dialler.sqlite", seeds = folder + "/seeds", keyFile = folder + "/secrets.key"
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             try "INSERT INTO lead_types(name) VALUES ('motor-trade');\n".write(toFile: seeds + "/1000_types.sql", atomically: true, encoding: .utf8)
@@ -119,7 +111,7 @@ import Glibc
                     + "give --secrets-key-file PATH or set DIALLER_SECRETS_KEY_FILE (dialler-server secrets init --to PATH makes one)\n")
 
             let made = try DiallerBinary.run(["secrets", "init", "--to", keyFile, "--db", folder + "/not-yet.sqlite"])
-            #expect(made.status == 0 && made.out.hasSuffix("(mode 0600); no database at \(folder)/not-yet.sqlite yet\n"), "\(made.err)")
+            #expect(made.status == 0 && made.out.hasSuffix("mode 0600); no database at \(folder)/not-yet.sqlite yet\n"), "\(made.err)")
             let key = try SecretsKeyFile.read(keyFile)
             let environment = ["DIALLER_SECRETS_KEY_FILE": keyFile]
 
@@ -161,7 +153,7 @@ import Glibc
             #expect(rotated.status == 0, "\(rotated.err)")
             let newKey = try SecretsKeyFile.read(newKeyFile)
             #expect(newKey.id != key.id)
-            #expect(rotated.out == "re-sealed 3 webhook secret(s) of 2 endpoint(s) in \(db) with key \(newKey.id), written to \(newKeyFile) (mode 0600)\n")
+            #expect(rotated.out == "re-sealed 3 webhook secret(s) of 2 endpoint(s) in \(db) with the new key in \(newKeyFile) (key \(newKey.id), mode 0600)\n")
             #expect(try connection.query("SELECT DISTINCT secret_key_id FROM webhook_endpoints") { $0.text(0) } == [newKey.id])
             #expect(try await Self.vectorSignature(db, key: newKey) == Vector.expected)
             #expect(try Self.traces(of: secrets, in: [db, db + "-wal"]).isEmpty)
@@ -183,7 +175,7 @@ import Glibc
     }
 
     @Test func secretsInitSealsAnExistingDatabaseAndWritesAKeyOnlyItsOwnerReads() async throws {
-        try await Self.withFolder { folder in
+        try await withTemporaryDirectory { folder in
             let db = folder + "/dialler.sqlite", keyFile = folder + "/secrets.key"
             let bravo = WebhookSecret.generate()
             try Self.databaseBeforeSealing(db, url: "https://acme.example/hooks", bravo: bravo)
@@ -196,7 +188,7 @@ import Glibc
             let made = try DiallerBinary.run(["secrets", "init", "--to", keyFile, "--db", db])
             #expect(made.status == 0, "\(made.err)")
             let key = try SecretsKeyFile.read(keyFile)
-            #expect(made.out == "wrote secrets key \(key.id) to \(keyFile) (mode 0600); sealed 3 webhook secret(s) of 2 endpoint(s) in \(db)\n")
+            #expect(made.out == "wrote the secrets key to \(keyFile) (key \(key.id), mode 0600); sealed 3 webhook secret(s) of 2 endpoint(s) in \(db)\n")
             let attributes = try FileManager.default.attributesOfItem(atPath: keyFile)
             #expect((attributes[.posixPermissions] as? Int) == 0o600 && (attributes[.size] as? Int) == 32)
             #expect(try Self.traces(of: [Vector.secret, Self.previous, bravo], in: [db, db + "-wal"]).isEmpty)
@@ -215,7 +207,7 @@ import Glibc
     }
 
     @Test func everyWrongKeyIsOneLineAndChangesNothing() async throws {
-        try await Self.withFolder { folder in
+        try await withTemporaryDirectory { folder in
             let db = folder + "/dialler.sqlite", right = folder + "/right.key", wrong = folder + "/wrong.key", short = folder + "/short.key"
             #expect(try DiallerBinary.run(["migrate", "--db", db]).status == 0)
             #expect(try DiallerBinary.run(["keys", "create", "--partner", "acme", "--db", db]).status == 0)

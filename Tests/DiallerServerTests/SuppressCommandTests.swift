@@ -8,8 +8,8 @@ import Glibc
 /// `dialler-server suppress …` as an administrator runs it: the real binary, `--db` alone, from a
 /// directory without the source tree.
 @Suite struct SuppressCommandTests {
-    func withDatabase(_ body: (_ folder: String, _ db: String) throws -> Void) throws {
-        try withFolder { folder in
+    func withDatabase(_ body: (_ folder: String, _ db: String) throws -> Void) async throws {
+        try await withTemporaryDirectory { folder in
             let db = folder + "/dialler.sqlite"
             #expect(try DiallerBinary.run(["migrate", "--db", db], in: folder).status == 0)
             try body(folder, db)
@@ -21,8 +21,8 @@ import Glibc
         return try connection.queryFirst(query) { $0.optionalText(0) } ?? nil
     }
 
-    @Test func addCheckListsAndRemove() throws {
-        try withDatabase { folder, db in
+    @Test func addCheckListsAndRemove() async throws {
+        try await withDatabase { folder, db in
             let added = try DiallerBinary.run(["suppress", "add", "07840 258823", "--reason", "asked on 1 Dec", "--db", db], in: folder)
             #expect(added.out == "+447840258823 added to list internal; 0 call(s) cancelled\n", "\(added.err)")
             #expect(try DiallerBinary.run(["suppress", "add", "+447840258823", "--db", db], in: folder).out
@@ -43,8 +43,8 @@ import Glibc
         (["suppress", "import", "/tmp", "--list", "tps", "--replace"], "Error: cannot read /tmp: it is a folder, not a file"),
         (["suppress", "check", "07840258823", "--region", "uk"], "Error: --region must be two capital letters, like GB, got \"uk\""),
     ])
-    func mistakesAreOneLine(arguments: [String], message: String) throws {
-        try withDatabase { folder, db in
+    func mistakesAreOneLine(arguments: [String], message: String) async throws {
+        try await withDatabase { folder, db in
             let result = try DiallerBinary.run(arguments + ["--db", db], in: folder)
             #expect(result.status != 0)
             #expect(result.err == message + "\n")
@@ -52,8 +52,8 @@ import Glibc
         }
     }
 
-    @Test func anImportSkipsCommentsNamesBadLinesAndCancelsOpenCalls() throws {
-        try withDatabase { folder, db in
+    @Test func anImportSkipsCommentsNamesBadLinesAndCancelsOpenCalls() async throws {
+        try await withDatabase { folder, db in
             do {
                 let store = try Store(StoreConfiguration(path: db, migrationsDirectory: nil))
                 defer { store.close() }
@@ -79,8 +79,8 @@ import Glibc
         }
     }
 
-    @Test func aKilledReplacingImportLeavesTheOldListAndTheNextOneReplacesIt() throws {
-        try withDatabase { folder, db in
+    @Test func aKilledReplacingImportLeavesTheOldListAndTheNextOneReplacesIt() async throws {
+        try await withDatabase { folder, db in
             let old = folder + "/old.txt", new = folder + "/new.txt"
             try "07911100001\n07911100002\n".write(toFile: old, atomically: true, encoding: .utf8)
             #expect(try DiallerBinary.run(["suppress", "import", old, "--list", "tps", "--db", db]).status == 0)
@@ -114,8 +114,8 @@ import Glibc
         }
     }
 
-    @Test func eraseBlanksThePersonAndKeepsTheNumberListed() throws {
-        try withDatabase { folder, db in
+    @Test func eraseBlanksThePersonAndKeepsTheNumberListed() async throws {
+        try await withDatabase { folder, db in
             #expect(try DiallerBinary.run(["suppress", "add", "07840258823", "--list", "tps", "--db", db], in: folder).status == 0)
             let erased = try DiallerBinary.run(["erase", "07840 258823", "--db", db], in: "/")
             #expect(erased.out == "+447840258823 has no leads; kept on do-not-call list(s) tps so that it is never called again\n", "\(erased.err)")

@@ -1,5 +1,8 @@
 @testable import DiallerServer
 import DiallerStore
+// Exported so every file of this target has the shared helpers (temporary folders, the
+// migrations folder, the seeded generator) without importing them one by one.
+@_exported import DiallerTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -7,11 +10,6 @@ import Logging
 import NIOCore
 import Synchronization
 import Testing
-
-/// The repository's real `Migrations/` folder.
-let migrationsDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Migrations").path
 
 /// A running server on a loopback port over a fresh database, with keys for two partners and a dialler.
 struct TestServer {
@@ -72,39 +70,38 @@ func withServer(
     webhooks: WebhookDeliverySettings? = nil,
     _ body: @Sendable (TestServer) async throws -> Void
 ) async throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-server-tests-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    var storeConfiguration = StoreConfiguration(path: directory + "/test.sqlite", migrationsDirectory: migrationsDirectory)
-    configureStore(&storeConfiguration)
-    let clock = ManualClock(iso8601: "2026-11-25T10:00:00.000Z")
-    let metrics = ServiceMetrics()
-    let store = try Store(storeConfiguration, clock: clock, onBatch: { metrics.batchCommitted($0) })
-    defer { store.close() }
-    try await store.writer.write { try $0.execute(script: """
-        INSERT INTO lead_types(name) VALUES ('motor-trade');
-        INSERT INTO lead_types(name, call_group) VALUES ('van-insurance', 'motor-trade');
-        INSERT INTO lead_types(name, active) VALUES ('retired', 0);
-        """) }
-    let partnerKey = try await store.createKey(role: .partner, name: "acme").key
-    let otherPartnerKey = try await store.createKey(role: .partner, name: "rival").key
-    let diallerKey = try await store.createKey(role: .dialler, name: "floor-1").key
-    let logs = LogCapture()
-    var logger = Logger(label: "dialler-test") { _ in logs.handler() }
-    logger.logLevel = .info
-    let worker = HousekeepingWorker(store: store, interval: 3600, logger: logger) { report, _ in metrics.promotionTicked(report) }
-    var configuration = ServerConfiguration()
-    configuration.port = 0
-    configuration.promoteEvery = 3600
-    configure(&configuration)
-    let secretsKey = try #require(SecretsKey(bytes: SecretsKey.randomBytes()))
-    var webhooks = webhooks
-    webhooks?.secretsKey = secretsKey
-    let app = buildApplication(configuration: configuration, store: store, worker: worker, metrics: metrics, logger: logger,
-                               webhooks: webhooks)
-    try await app.test(.live) { client in
-        try await body(TestServer(client: client, store: store, clock: clock, worker: worker, partnerKey: partnerKey,
-                                  otherPartnerKey: otherPartnerKey, diallerKey: diallerKey, logs: logs, secretsKey: secretsKey))
+    try await withTemporaryDirectory { directory in
+        var storeConfiguration = StoreConfiguration(path: directory + "/test.sqlite", migrationsDirectory: migrationsDirectory)
+        configureStore(&storeConfiguration)
+        let clock = ManualClock(iso8601: "2026-11-25T10:00:00.000Z")
+        let metrics = ServiceMetrics()
+        let store = try Store(storeConfiguration, clock: clock, onBatch: { metrics.batchCommitted($0) })
+        defer { store.close() }
+        try await store.writer.write { try $0.execute(script: """
+            INSERT INTO lead_types(name) VALUES ('motor-trade');
+            INSERT INTO lead_types(name, call_group) VALUES ('van-insurance', 'motor-trade');
+            INSERT INTO lead_types(name, active) VALUES ('retired', 0);
+            """) }
+        let partnerKey = try await store.createKey(role: .partner, name: "acme").key
+        let otherPartnerKey = try await store.createKey(role: .partner, name: "rival").key
+        let diallerKey = try await store.createKey(role: .dialler, name: "floor-1").key
+        let logs = LogCapture()
+        var logger = Logger(label: "dialler-test") { _ in logs.handler() }
+        logger.logLevel = .info
+        let worker = HousekeepingWorker(store: store, interval: 3600, logger: logger) { report, _ in metrics.promotionTicked(report) }
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.promoteEvery = 3600
+        configure(&configuration)
+        let secretsKey = try #require(SecretsKey(bytes: SecretsKey.randomBytes()))
+        var webhooks = webhooks
+        webhooks?.secretsKey = secretsKey
+        let app = buildApplication(configuration: configuration, store: store, worker: worker, metrics: metrics, logger: logger,
+                                   webhooks: webhooks)
+        try await app.test(.live) { client in
+            try await body(TestServer(client: client, store: store, clock: clock, worker: worker, partnerKey: partnerKey,
+                                      otherPartnerKey: otherPartnerKey, diallerKey: diallerKey, logs: logs, secretsKey: secretsKey))
+        }
     }
 }
 

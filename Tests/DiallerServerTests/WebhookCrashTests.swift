@@ -17,51 +17,50 @@ import Glibc
     }
 
     @Test func deliveriesResumeAfterAKillMidDeliveryWithNothingLost() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-webhook-crash-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let setup = try CrashSafetyTests.prepare(folder)
-        let receiver = try await WebhookReceiver.start(.hang)
-        let key = ["DIALLER_SECRETS_KEY_FILE": folder + "/secrets.key"]
-        #expect(try DiallerBinary.run(["secrets", "init", "--to", folder + "/secrets.key", "--db", setup.db]).status == 0)
-        let configured = try DiallerBinary.run(["partners", "webhook", "acme", "--url", receiver.url, "--db", setup.db], environment: key)
-        let secret = String(configured.out.prefix { $0 != "\n" })
-        #expect(secret.hasPrefix("whsec_"), "\(configured.err)")
+        try await withTemporaryDirectory { folder in
+            let setup = try CrashSafetyTests.prepare(folder)
+            let receiver = try await WebhookReceiver.start(.hang)
+            let key = ["DIALLER_SECRETS_KEY_FILE": folder + "/secrets.key"]
+            #expect(try DiallerBinary.run(["secrets", "init", "--to", folder + "/secrets.key", "--db", setup.db]).status == 0)
+            let configured = try DiallerBinary.run(["partners", "webhook", "acme", "--url", receiver.url, "--db", setup.db], environment: key)
+            let secret = String(configured.out.prefix { $0 != "\n" })
+            #expect(secret.hasPrefix("whsec_"), "\(configured.err)")
 
-        let first = try ServerProcess(database: setup.db, migrations: setup.migrations, extraArguments: Self.fastRetries, environment: key)
-        let client = TestClient(host: "127.0.0.1", port: first.port)
-        client.connect()
-        for index in 0..<6 {
-            let mobile = "0784025\(8830 + index)"
-            for (path, body) in [("/lead/add", leadBody(mobile: mobile)), ("/lead/cancel", #"{"type":"motor-trade","mobile":"\#(mobile)"}"#)] {
-                let response = try await client.execute(.init("\(path)?key=\(setup.key)", method: .post,
-                                                              headers: [.contentType: "application/json"], body: ByteBuffer(string: body)))
-                #expect(response.status == .ok)
+            let first = try ServerProcess(database: setup.db, migrations: setup.migrations, extraArguments: Self.fastRetries, environment: key)
+            let client = TestClient(host: "127.0.0.1", port: first.port)
+            client.connect()
+            for index in 0..<6 {
+                let mobile = "0784025\(8830 + index)"
+                for (path, body) in [("/lead/add", leadBody(mobile: mobile)), ("/lead/cancel", #"{"type":"motor-trade","mobile":"\#(mobile)"}"#)] {
+                    let response = try await client.execute(.init("\(path)?key=\(setup.key)", method: .post,
+                                                                  headers: [.contentType: "application/json"], body: ByteBuffer(string: body)))
+                    #expect(response.status == .ok)
+                }
             }
-        }
-        try? await client.shutdown()
-        // Four attempts hang at the receiver (the per-partner limit) when the server is killed.
-        #expect(await eventually { receiver.received.count == 4 })
-        first.signal(SIGKILL)
-        #expect(first.waitForExit(seconds: 10) != nil)
-        #expect(try Self.count(setup.db, "SELECT count(*) FROM webhook_events WHERE state = 'pending' AND attempts = 0") == 6)
+            try? await client.shutdown()
+            // Four attempts hang at the receiver (the per-partner limit) when the server is killed.
+            #expect(await eventually { receiver.received.count == 4 })
+            first.signal(SIGKILL)
+            #expect(first.waitForExit(seconds: 10) != nil)
+            #expect(try Self.count(setup.db, "SELECT count(*) FROM webhook_events WHERE state = 'pending' AND attempts = 0") == 6)
 
-        receiver.answer(.status(200))
-        receiver.release()
-        let second = try ServerProcess(database: setup.db, migrations: setup.migrations, extraArguments: Self.fastRetries, environment: key)
-        #expect(await eventually(seconds: 20) { (try? Self.count(setup.db, "SELECT count(*) FROM webhook_events WHERE state = 'delivered'")) == 6 })
-        second.signal(SIGTERM)
-        #expect(second.waitForExit(seconds: 20) == 0)
-        await receiver.stop()
+            receiver.answer(.status(200))
+            receiver.release()
+            let second = try ServerProcess(database: setup.db, migrations: setup.migrations, extraArguments: Self.fastRetries, environment: key)
+            #expect(await eventually(seconds: 20) { (try? Self.count(setup.db, "SELECT count(*) FROM webhook_events WHERE state = 'delivered'")) == 6 })
+            second.signal(SIGTERM)
+            #expect(second.waitForExit(seconds: 20) == 0)
+            await receiver.stop()
 
-        let received = receiver.received
-        #expect(Set(received.map(\.id)) == Set((1...6).map { "evt_\($0)" }))
-        #expect(received.count >= 6)
-        for id in Set(received.map(\.id)) {
-            #expect(Set(received.filter { $0.id == id }.map(\.body)).count == 1, "one body per webhook-id")
-        }
-        for request in received {
-            #expect(request.signature == (try independentSignature(secret: secret, id: request.id, timestamp: request.timestamp, body: request.body)))
+            let received = receiver.received
+            #expect(Set(received.map(\.id)) == Set((1...6).map { "evt_\($0)" }))
+            #expect(received.count >= 6)
+            for id in Set(received.map(\.id)) {
+                #expect(Set(received.filter { $0.id == id }.map(\.body)).count == 1, "one body per webhook-id")
+            }
+            for request in received {
+                #expect(request.signature == (try independentSignature(secret: secret, id: request.id, timestamp: request.timestamp, body: request.body)))
+            }
         }
     }
 }

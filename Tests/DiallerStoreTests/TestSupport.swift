@@ -1,18 +1,8 @@
 import DiallerStore
+// Exported so every file of this target has the shared helpers (temporary folders, the
+// migrations folder, the seeded generator) without importing them one by one.
+@_exported import DiallerTestSupport
 import Foundation
-
-/// The repository's real `Migrations/` folder.
-let migrationsDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Migrations").path
-
-/// A fresh temporary directory, removed when `body` returns or throws.
-func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("dialler-tests-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    return try await body(path)
-}
 
 /// A store on a new database file in a temporary directory, with the real migrations.
 func withTemporaryStore<T>(

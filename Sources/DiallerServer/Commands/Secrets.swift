@@ -39,7 +39,7 @@ struct Secrets: AsyncParsableCommand {
             guard let key = SecretsKey(bytes: bytes) else { throw CommandFailure("the system made a key of the wrong length") }
             try SecretsKeyFile.write(bytes, to: target)
             guard let store else {
-                print("wrote secrets key \(key.id) to \(target) (mode 0600); no database at \(path) yet")
+                print("wrote the secrets key to \(target) (key \(key.id), mode 0600); no database at \(path) yet")
                 return
             }
             let report: SecretsReport
@@ -50,7 +50,7 @@ struct Secrets: AsyncParsableCommand {
                 if let refusal = error as? SecretsRefusal { throw CommandFailure(refusal.message(keyFile: target)) }
                 throw error
             }
-            print("wrote secrets key \(key.id) to \(target) (mode 0600); sealed \(report.secrets) webhook secret(s) "
+            print("wrote the secrets key to \(target) (key \(key.id), mode 0600); sealed \(report.secrets) webhook secret(s) "
                   + "of \(report.endpoints) endpoint(s) in \(path)")
             if report.secrets > 0, !report.walTruncated {
                 printError("warning: \(path)-wal could not be truncated (a reader held it); it keeps earlier copies until the next full checkpoint")
@@ -99,8 +99,8 @@ struct Secrets: AsyncParsableCommand {
                 if let refusal = error as? SecretsRefusal { throw CommandFailure(refusal.message(keyFile: current.path)) }
                 throw error
             }
-            print("re-sealed \(report.secrets) webhook secret(s) of \(report.endpoints) endpoint(s) in \(path) with key \(new.id), "
-                  + "written to \(target) (mode 0600)")
+            print("re-sealed \(report.secrets) webhook secret(s) of \(report.endpoints) endpoint(s) in \(path) "
+                  + "with the new key in \(target) (key \(new.id), mode 0600)")
             printError("now point DIALLER_SECRETS_KEY_FILE (or --secrets-key-file) at \(target) and restart serve; "
                        + "keep \(current.path) (key \(current.key.id)) with the backups made before now")
         }

@@ -11,4 +11,12 @@ extension Connection {
             throw error
         }
     }
+
+    /// Runs `work` in a deferred read transaction: every SELECT in it sees the commit the first one
+    /// saw (sqlite.org/isolation.html). Ended with ROLLBACK, since a read has nothing to commit.
+    func inSnapshot<T>(_ work: () throws -> T) throws -> T {
+        try execute("BEGIN DEFERRED")
+        defer { if !isAutocommit { try? execute(script: "ROLLBACK") } }
+        return try work()
+    }
 }

@@ -2,7 +2,9 @@ import Dispatch
 import Synchronization
 
 /// Read-only connections that serve queries off the writer's queue, so a long read never blocks
-/// intake (WAL gives each reader a snapshot).
+/// intake. Each read block runs in one deferred transaction, as GRDB's `DatabasePool.read` does:
+/// WAL pins a reader's snapshot only for the length of a transaction, so without it each SELECT
+/// of a block could see a different commit.
 final class ReaderPool: Sendable {
     private let path: String
     private let queue = DispatchQueue(label: "dialler.readers", attributes: .concurrent)
@@ -24,7 +26,7 @@ final class ReaderPool: Sendable {
                 continuation.resume(with: Result {
                     let reader = try self.idle.withLock { $0.popLast() } ?? ReaderConnection(path: self.path)
                     defer { self.idle.withLock { $0.append(reader) } }
-                    return try work(reader.connection)
+                    return try reader.connection.inSnapshot { try work(reader.connection) }
                 })
             }
         }
