@@ -8,11 +8,13 @@ extension Store {
             return try connection.withSecureDelete {
                 var sealed = 0
                 let rows = try connection.endpointSecrets()
-                for row in rows where row.secret.keyID == nil || (row.previous != nil && row.previous?.keyID == nil) {
+                for row in rows {
+                    let inClear = [row.secret, row.previous].compactMap { $0 }.filter { $0.keyID == nil }.count
+                    guard inClear > 0 else { continue }
                     let secret = try Self.sealed(row.secret, with: key)
                     let previous = try row.previous.map { try Self.sealed($0, with: key) }
                     try connection.storeSealedSecrets(partnerID: row.partnerID, secret: secret, previous: previous)
-                    sealed += (row.secret.keyID == nil ? 1 : 0) + (row.previous != nil && row.previous?.keyID == nil ? 1 : 0)
+                    sealed += inClear
                 }
                 return (sealed, rows.count)
             }
