@@ -11,6 +11,8 @@ struct ServerRunner {
     var storeConfiguration: StoreConfiguration
     let settings: ServeSettings
     var onListening: @Sendable (String) -> Void = { _ in }
+    /// The key that seals partners' webhook secrets; nil only while no endpoint exists.
+    var secrets: LoadedSecretsKey?
 
     init(storeConfiguration: StoreConfiguration, settings: ServeSettings) {
         self.storeConfiguration = storeConfiguration
@@ -33,6 +35,14 @@ struct ServerRunner {
             "max_batch": "\(settings.maxBatch)", "checkpoints": "\(storeConfiguration.checkpoints.rawValue)",
             "sqlite": "\(SQLiteLibrary.version)",
         ])
+        do {
+            try await SecretsStartup.prepare(store, secrets: secrets, logger: logger)
+        } catch {
+            store.close()
+            throw error
+        }
+        var webhooks = settings.webhooks
+        webhooks.secretsKey = secrets?.key
         let configuration = settings.server
         let worker = HousekeepingWorker(store: store, interval: configuration.promoteEvery, logger: logger) { report, _ in
             metrics.promotionTicked(report)
@@ -40,7 +50,7 @@ struct ServerRunner {
         let onListening = self.onListening
         let app = buildApplication(
             configuration: configuration, store: store, worker: worker, metrics: metrics, logger: logger,
-            webhooks: settings.webhooks
+            webhooks: webhooks
         ) { channel in
             let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
             logger.info("listening", metadata: ["address": "\(address)"])

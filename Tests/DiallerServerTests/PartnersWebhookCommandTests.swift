@@ -13,6 +13,14 @@ import Testing
         return db
     }
 
+    /// A secrets key written by `secrets init` into `folder`; answers the variable that names it.
+    func secretsKey(_ folder: String) throws -> [String: String] {
+        let path = folder + "/secrets.key"
+        let made = try DiallerBinary.run(["secrets", "init", "--to", path, "--db", folder + "/none.sqlite"], in: "/")
+        #expect(made.status == 0, "\(made.err)")
+        return ["DIALLER_SECRETS_KEY_FILE": path]
+    }
+
     func sql(_ db: String, _ query: String) throws -> String {
         let connection = try Connection(path: db, readOnly: true)
         return try connection.queryFirst(query) { $0.optionalText(0) ?? "NULL" } ?? ""
@@ -20,26 +28,31 @@ import Testing
 
     @Test func settingAWebhookPrintsItsSecretOnceAloneOnTheFirstLine() async throws {
         try await withTemporaryDirectory { folder in
-            let db = try prepared(folder)
+            let db = try prepared(folder), key = try secretsKey(folder)
             let set = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "https://partner.example/hooks",
-                                             "--events", "call.cancelled,call.finished", "--db", db], in: "/")
+                                             "--events", "call.cancelled,call.finished", "--db", db], environment: key, in: "/")
             #expect(set.status == 0, "\(set.err)")
             let lines = set.out.split(separator: "\n").map(String.init)
             #expect(lines.count == 1)
             let secret = try #require(lines.first)
             #expect(secret.hasPrefix("whsec_") && WebhookSecret.keyBytes(of: secret)?.count == 32)
             #expect(set.err.contains("webhook for acme: https://partner.example/hooks (call.finished,call.cancelled), enabled"))
-            #expect(try sql(db, "SELECT url || ' ' || events || ' ' || secret FROM webhook_endpoints")
-                    == "https://partner.example/hooks call.finished,call.cancelled \(secret)")
+            // Stored sealed, with the key's id: the clear columns are empty.
+            #expect(try sql(db, "SELECT url || ' ' || events || ' ' || (secret IS NULL) || ' ' || length(sealed_secret) FROM webhook_endpoints")
+                    == "https://partner.example/hooks call.finished,call.cancelled 1 \(12 + secret.utf8.count + 16)")
+            let keyID = try sql(db, "SELECT secret_key_id FROM webhook_endpoints")
+            #expect(keyID.count == 12)
 
-            let rotated = try DiallerBinary.run(["partners", "webhook", "acme", "--rotate-secret", "--db", db], in: "/")
+            let rotated = try DiallerBinary.run(["partners", "webhook", "acme", "--rotate-secret", "--db", db], environment: key, in: "/")
             let new = rotated.out.trimmingCharacters(in: .newlines)
             #expect(rotated.status == 0 && new.hasPrefix("whsec_") && new != secret)
-            #expect(try sql(db, "SELECT secret || ' ' || previous_secret FROM webhook_endpoints") == "\(new) \(secret)")
+            let sealed = try sql(db, "SELECT hex(sealed_secret) FROM webhook_endpoints")
+            #expect(try sql(db, "SELECT (secret IS NULL) || (previous_secret IS NULL) || ' ' || secret_key_id || ' ' || previous_key_id "
+                            + "FROM webhook_endpoints") == "11 \(keyID) \(keyID)")
 
             let changed = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "https://partner.example/v2", "--db", db], in: "/")
             #expect(changed.out == "webhook for acme: https://partner.example/v2 (call.finished,call.cancelled), enabled\n")
-            #expect(try sql(db, "SELECT secret FROM webhook_endpoints") == new)
+            #expect(try sql(db, "SELECT hex(sealed_secret) FROM webhook_endpoints") == sealed)
 
             let disabled = try DiallerBinary.run(["partners", "webhook", "acme", "--disable", "--db", db], in: "/")
             #expect(disabled.out == "webhook for acme: https://partner.example/v2 (call.finished,call.cancelled), disabled\n")
@@ -53,7 +66,8 @@ import Testing
     @Test func plainHTTPToAnotherHostIsKeptWithAWarning() async throws {
         try await withTemporaryDirectory { folder in
             let db = try prepared(folder)
-            let set = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "http://partner.example/hooks", "--db", db], in: "/")
+            let set = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "http://partner.example/hooks", "--db", db],
+                                            environment: try secretsKey(folder), in: "/")
             #expect(set.status == 0 && set.out.hasPrefix("whsec_"))
             #expect(set.err.hasSuffix("warning: http to partner.example, which is not this machine, needs serve --allow-http; use https\n"))
         }
@@ -75,6 +89,11 @@ import Testing
         (["--disable", "--url", "https://x.example/"], "acme", "Error: --disable goes alone"),
         (["--redeliver-failed", "--rotate-secret"], "acme", "Error: --redeliver-failed goes alone"),
         (["--url", "https://x.example/"], " ", "Error: the partner name must not be blank"),
+        (["--url", "https://x.example/"], "acme",
+         "Error: a new webhook secret for acme is sealed with the secrets key: give --secrets-key-file PATH or set DIALLER_SECRETS_KEY_FILE "
+         + "(dialler-server secrets init --to PATH makes one)"),
+        (["--url", "https://x.example/", "--secrets-key-file", "/nonexistent/secrets.key"], "acme",
+         "Error: cannot read the secrets key file /nonexistent/secrets.key: no such file or directory"),
     ] as [([String], String, String)])
     func aMistakeIsOneLineAndChangesNothing(options: [String], name: String, message: String) async throws {
         try await withTemporaryDirectory { folder in

@@ -9,6 +9,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Synchronization
+import Testing
 
 /// A running server on a loopback port over a fresh database, with keys for two partners and a dialler.
 struct TestServer {
@@ -20,6 +21,8 @@ struct TestServer {
     let otherPartnerKey: String
     let diallerKey: String
     let logs: LogCapture
+    /// Seals the endpoints' secrets; the delivery worker holds it too.
+    let secretsKey: SecretsKey
 
     /// A response's status, headers and body text.
     struct Reply {
@@ -43,6 +46,11 @@ struct TestServer {
     /// The first column of the first row of a query, as text.
     func scalar(_ sql: String) async throws -> String? {
         try await store.read { connection in try connection.queryFirst(sql) { $0.optionalText(0) } ?? nil }
+    }
+
+    /// Creates or changes a partner's webhook endpoint, sealing any new secret with the server's key.
+    func changeWebhookEndpoint(partner: String, _ change: WebhookEndpointChange) async throws -> WebhookEndpointChangeReport {
+        try await store.changeWebhookEndpoint(partner: partner, change, key: secretsKey)
     }
 
     func exec(_ sql: String) async throws {
@@ -85,11 +93,14 @@ func withServer(
         configuration.port = 0
         configuration.promoteEvery = 3600
         configure(&configuration)
+        let secretsKey = try #require(SecretsKey(bytes: SecretsKey.randomBytes()))
+        var webhooks = webhooks
+        webhooks?.secretsKey = secretsKey
         let app = buildApplication(configuration: configuration, store: store, worker: worker, metrics: metrics, logger: logger,
                                    webhooks: webhooks)
         try await app.test(.live) { client in
             try await body(TestServer(client: client, store: store, clock: clock, worker: worker, partnerKey: partnerKey,
-                                      otherPartnerKey: otherPartnerKey, diallerKey: diallerKey, logs: logs))
+                                      otherPartnerKey: otherPartnerKey, diallerKey: diallerKey, logs: logs, secretsKey: secretsKey))
         }
     }
 }

@@ -20,11 +20,13 @@ import Glibc
         try await withTemporaryDirectory { folder in
             let setup = try CrashSafetyTests.prepare(folder)
             let receiver = try await WebhookReceiver.start(.hang)
-            let configured = try DiallerBinary.run(["partners", "webhook", "acme", "--url", receiver.url, "--db", setup.db])
+            let key = ["DIALLER_SECRETS_KEY_FILE": folder + "/secrets.key"]
+            #expect(try DiallerBinary.run(["secrets", "init", "--to", folder + "/secrets.key", "--db", setup.db]).status == 0)
+            let configured = try DiallerBinary.run(["partners", "webhook", "acme", "--url", receiver.url, "--db", setup.db], environment: key)
             let secret = String(configured.out.prefix { $0 != "\n" })
             #expect(secret.hasPrefix("whsec_"), "\(configured.err)")
 
-            let first = try ServerProcess(database: setup.db, migrations: setup.migrations, extraArguments: Self.fastRetries)
+            let first = try ServerProcess(database: setup.db, migrations: setup.migrations, extraArguments: Self.fastRetries, environment: key)
             let client = TestClient(host: "127.0.0.1", port: first.port)
             client.connect()
             for index in 0..<6 {
@@ -44,7 +46,7 @@ import Glibc
 
             receiver.answer(.status(200))
             receiver.release()
-            let second = try ServerProcess(database: setup.db, migrations: setup.migrations, extraArguments: Self.fastRetries)
+            let second = try ServerProcess(database: setup.db, migrations: setup.migrations, extraArguments: Self.fastRetries, environment: key)
             #expect(await eventually(seconds: 20) { (try? Self.count(setup.db, "SELECT count(*) FROM webhook_events WHERE state = 'delivered'")) == 6 })
             second.signal(SIGTERM)
             #expect(second.waitForExit(seconds: 20) == 0)

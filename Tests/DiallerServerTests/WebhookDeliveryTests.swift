@@ -18,7 +18,7 @@ import Testing
 
     /// Gives partner `acme` an endpoint at `url`; answers its secret.
     static func endpoint(_ server: TestServer, url: String, events: [WebhookEventType]? = nil) async throws -> String {
-        let report = try await server.store.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(url: url, events: events))
+        let report = try await server.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(url: url, events: events))
         return try #require(report.newSecret)
     }
 
@@ -91,12 +91,12 @@ import Testing
             // The other partner has no endpoint: its changes write no event.
             _ = try await server.post("/lead/add", leadBody(mobile: "07840258826"), key: server.otherPartnerKey)
             _ = try await server.post("/lead/cancel", #"{"type":"motor-trade","mobile":"07840258826"}"#, key: server.otherPartnerKey)
-            _ = try await server.store.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(url: receiver.url, events: [.callCancelled]))
-            _ = try await server.store.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(disable: true))
+            _ = try await server.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(url: receiver.url, events: [.callCancelled]))
+            _ = try await server.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(disable: true))
             _ = try await server.post("/lead/add", leadBody(mobile: "07840258827"))
             _ = try await server.post("/lead/cancel", #"{"type":"motor-trade","mobile":"07840258827"}"#)
             #expect(try await server.scalar("SELECT count(*) FROM webhook_events") == "0")
-            _ = try await server.store.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(events: [.callCancelled]))
+            _ = try await server.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(events: [.callCancelled]))
             _ = try await server.post("/lead/add", leadBody(mobile: "07840258828"))
             _ = try await server.post("/lead/cancel", #"{"type":"motor-trade","mobile":"07840258828"}"#)
             #expect(await eventually { receiver.received.count == 1 })
@@ -109,7 +109,7 @@ import Testing
         let receiver = try await WebhookReceiver.start()
         try await withServer(webhooks: Self.settings()) { server in
             let old = try await Self.endpoint(server, url: receiver.url)
-            let rotated = try await server.store.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(rotateSecret: true))
+            let rotated = try await server.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(rotateSecret: true))
             let new = try #require(rotated.newSecret)
             #expect(new != old && new.hasPrefix("whsec_") && WebhookSecret.keyBytes(of: new)?.count == 32)
             _ = try await server.post("/lead/add", leadBody())
@@ -189,7 +189,7 @@ import Testing
             #expect(try await eventually { try await server.scalar("SELECT group_concat(state) FROM webhook_events") == "failed,failed" })
             #expect(try await server.scalar("SELECT count(*) FROM webhook_deliveries_report WHERE state = 'failed' AND attempts = 2 AND next_attempt_at IS NULL") == "2")
             // The administrator points it at a live endpoint and re-queues the failed ones.
-            _ = try await server.store.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(url: receiver.url))
+            _ = try await server.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(url: receiver.url))
             #expect(try await server.store.redeliverFailedWebhooks(partner: "acme") == 2)
             #expect(try await eventually { try await server.scalar("SELECT group_concat(state) FROM webhook_events") == "delivered,delivered" })
             #expect(receiver.received.map(\.id).sorted() == ["evt_1", "evt_2"])
@@ -204,7 +204,7 @@ import Testing
         // A timeout far longer than the test: the hanging partner's slots stay taken throughout.
         try await withServer(webhooks: Self.settings(timeout: 60)) { server in
             _ = try await Self.endpoint(server, url: hanging.url)
-            _ = try await server.store.changeWebhookEndpoint(partner: "rival", WebhookEndpointChange(url: healthy.url))
+            _ = try await server.changeWebhookEndpoint(partner: "rival", WebhookEndpointChange(url: healthy.url))
             for index in 0..<8 {
                 let mobile = "0784025\(8830 + index)"
                 _ = try await server.post("/lead/add", leadBody(mobile: mobile))

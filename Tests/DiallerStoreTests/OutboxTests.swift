@@ -8,7 +8,8 @@ import Testing
     static func prepared(_ store: Store) async throws -> Principal {
         try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
         let acme = try await store.partner("acme")
-        _ = try await store.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(url: "https://partner.example/hooks"))
+        _ = try await store.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(url: "https://partner.example/hooks"),
+                                                 key: SecretsKey(bytes: SecretsKey.randomBytes()))
         return acme
     }
 

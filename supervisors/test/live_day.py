@@ -10,7 +10,10 @@
 2. Keeps intake going: a thread posts leads, as a fourth partner, for the rest of the run.
 3. Starts scripts/supervisors-ui on the live file and checks that it opened it read-only
    (mode=ro, not immutable; every descriptor of the file read-only) and refuses writes, that
-   tables are hidden and the views shown, and that a runaway query is stopped by the time limit.
+   tables are hidden and the views shown, that a runaway query is stopped by the time limit, and
+   that no SQL reads a secret: partners' webhook secrets (sealed with the key of `secrets init`)
+   and API keys' hashes are refused by the plugin's authorizer, through views and CTEs too, and
+   webhook_endpoints_report shows url, events and state only.
 4. Every canned query of supervisors/metadata.yaml, with its parameters blank and set: its .json
    answer has the same columns and rows, in the same order, as the same SQL run by the sqlite3
    shell on the file (intake paused for the comparison, and the file read before and after to
@@ -57,7 +60,7 @@ QUERIES = METADATA["databases"]["dialler"]["queries"]
 DASHBOARDS = METADATA["plugins"]["datasette-dashboards"]
 PERSONAL_COLUMNS = {"mobile", "email", "first_name", "surname", "other_phone"}
 VIEWS = {"leads_report", "calls_report", "queue_report", "call_attempts_report",
-         "suppressions_report", "suppression_lists_report", "webhook_deliveries_report"}
+         "suppressions_report", "suppression_lists_report", "webhook_deliveries_report", "webhook_endpoints_report"}
 SCREENSHOT = ROOT / "Benchmarks" / "results" / "supervisors-dashboard.png"
 
 passed, failed = 0, 0
@@ -123,10 +126,12 @@ class Dialler:
             "INSERT INTO lead_types(name) VALUES ('home-insurance');\n"
             "INSERT INTO lead_types(name, active) VALUES ('pet-insurance', 0);\n")
         self.process = None
+        # The key that seals partners' webhook secrets (secrets init writes it), for every command.
+        self.env = {**os.environ, "DIALLER_SECRETS_KEY_FILE": str(folder / "secrets.key")}
 
     def admin(self, *arguments):
         result = subprocess.run([str(self.binary), *arguments, "--db", str(self.db), "--migrations", str(self.seeds)],
-                                capture_output=True, text=True, cwd=self.folder, timeout=60)
+                                capture_output=True, text=True, cwd=self.folder, timeout=60, env=self.env)
         if result.returncode != 0:
             raise RuntimeError(f"dialler-server {' '.join(arguments)}: {result.stderr}")
         return result.stdout
@@ -139,7 +144,7 @@ class Dialler:
         self.process = subprocess.Popen(
             [str(self.binary), "serve", "--db", str(self.db), "--migrations", str(self.seeds),
              "--port", "0", "--promote-every", "0.2"],
-            stdout=subprocess.DEVNULL, stderr=open(self.log, "wb"), cwd=self.folder)
+            stdout=subprocess.DEVNULL, stderr=open(self.log, "wb"), cwd=self.folder, env=self.env)
         port = wait_for_line(self.log, r"listening address=127\.0\.0\.1:(\d+)", self.process).group(1)
         self.url = f"http://127.0.0.1:{port}"
 
@@ -509,6 +514,13 @@ def main():
         day.tps = [day.mobile() for _ in range(3)]
         (folder / "tps.txt").write_text("# TPS extract\n" + "\n".join(day.tps) + "\n")
         dialler.admin("suppress", "import", str(folder / "tps.txt"), "--list", "tps")
+        # Two partners' webhooks, their secrets sealed: one enabled (to a closed loopback port, for
+        # the Do Not Call events only), one disabled.
+        dialler.admin("secrets", "init", "--to", str(folder / "secrets.key"))
+        secrets = [dialler.admin("partners", "webhook", "acme-leads", "--url", "http://127.0.0.1:9/hooks",
+                                 "--events", "lead.suppressed").splitlines()[0],
+                   dialler.admin("partners", "webhook", "bravo-media", "--url", "https://bravo.example/hooks").splitlines()[0]]
+        dialler.admin("partners", "webhook", "bravo-media", "--disable")
         bisection(dialler, folder)
         dialler.serve()
         day.play()
@@ -543,6 +555,23 @@ def main():
                     "INSERT INTO partners(name, created_at) VALUES ('x', 'y')"]:
             status, answer = ui.get("/dialler.json", {"sql": sql})
             check(f"a write is refused: {sql}", status == 400, (status, answer))
+        for sql in ["SELECT * FROM webhook_endpoints", "SELECT sealed_secret FROM webhook_endpoints",
+                    "SELECT hex(sealed_previous_secret), previous_key_id FROM webhook_endpoints",
+                    "WITH e AS (SELECT * FROM webhook_endpoints) SELECT url FROM e",
+                    "SELECT url FROM webhook_endpoints WHERE substr(sealed_secret, 1, 1) = x'00'",
+                    "SELECT (SELECT secret FROM webhook_endpoints LIMIT 1)", "SELECT * FROM api_keys",
+                    "SELECT hex(key_sha256) FROM api_keys", "SELECT name FROM api_keys ORDER BY key_sha256"]:
+            status, answer = ui.get("/dialler.json", {"sql": sql})
+            check(f"a secret is refused: {sql}", status == 400 and "prohibited" in str(answer), (status, str(answer)[:200]))
+        endpoints, columns = ui.rows("/dialler/webhook_endpoints_report.json", {"_sort": "partner"})
+        check("webhook_endpoints_report: partner, url, events and state only, no secret",
+              columns == ["partner", "url", "events", "state"]
+              and [list(dict(row).values()) for row in endpoints]
+              == [["acme-leads", "http://127.0.0.1:9/hooks", "lead.suppressed", "enabled"],
+                  ["bravo-media", "https://bravo.example/hooks", "call.finished,call.cancelled,lead.suppressed", "disabled"]]
+              and not any(s in str(endpoints) for s in secrets), endpoints)
+        status, answer = ui.get("/dialler.json", {"sql": "SELECT url, events FROM webhook_endpoints ORDER BY partner_id"})
+        check("the endpoints' other columns still answer", status == 200 and len(answer.get("rows", [])) == 2, (status, str(answer)[:200]))
         status, page = ui.get("/dialler.json")
         visible_tables = [t["name"] for t in page["tables"] if not t["hidden"]]
         views = {v["name"] for v in page["views"]}

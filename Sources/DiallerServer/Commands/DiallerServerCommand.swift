@@ -1,13 +1,13 @@
 import ArgumentParser
 import Foundation
 
-/// `dialler-server`: serve the partner and dialler APIs, apply migrations, manage keys, back up, or run a demo.
+/// `dialler-server`: serve the partner and dialler APIs, apply migrations, manage keys and secrets, back up, or run a demo.
 @main
 struct DiallerServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dialler-server",
         abstract: "Lead intake and call scheduling for outbound call centres.",
-        subcommands: [Serve.self, Migrate.self, Keys.self, Partners.self, Suppress.self, Erase.self, Backup.self, Demo.self],
+        subcommands: [Serve.self, Migrate.self, Keys.self, Partners.self, Secrets.self, Suppress.self, Erase.self, Backup.self, Demo.self],
         defaultSubcommand: Serve.self
     )
 

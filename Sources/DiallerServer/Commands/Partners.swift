@@ -9,7 +9,8 @@ struct Partners: AsyncParsableCommand {
         subcommands: [Webhook.self]
     )
 
-    /// `partners webhook NAME --url URL [--events …] | --rotate-secret | --disable | --redeliver-failed`.
+    /// `partners webhook NAME --url URL [--events …] | --rotate-secret | --disable | --redeliver-failed`; a new
+    /// secret (a first URL, a rotation) is sealed with `--secrets-key-file`.
     struct Webhook: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: """
             Set a partner's webhook endpoint (a new secret is printed once, alone on the first line), rotate its \
@@ -17,6 +18,7 @@ struct Partners: AsyncParsableCommand {
             """)
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var secrets: SecretsKeyOptions
 
         @Argument(help: "The partner's name, as `keys create --partner NAME` gave it.")
         var name: String
@@ -65,6 +67,7 @@ struct Partners: AsyncParsableCommand {
         }
 
         func run() async throws {
+            let secretsKey = try secrets.key()
             let store = try openStore(database.currentSchemaConfiguration())
             defer { store.close() }
             do {
@@ -74,7 +77,7 @@ struct Partners: AsyncParsableCommand {
                     return
                 }
                 let change = WebhookEndpointChange(url: url, events: try eventList(), rotateSecret: rotateSecret, disable: disable)
-                let report = try await store.changeWebhookEndpoint(partner: name, change)
+                let report = try await store.changeWebhookEndpoint(partner: name, change, key: secretsKey?.key)
                 if let secret = report.newSecret { print(secret) }
                 let endpoint = report.endpoint
                 let state = endpoint.disabled ? "disabled" : "enabled"
@@ -90,7 +93,11 @@ struct Partners: AsyncParsableCommand {
                 case .noSuchPartner(let name): throw CommandFailure("no partner named \"\(name)\" (keys create --partner NAME makes one)")
                 case .urlRequired(let name): throw CommandFailure("partner \(name) has no webhook yet; give --url URL")
                 case .noSuchEndpoint(let name): throw CommandFailure("partner \(name) has no webhook; give --url URL to make one")
+                case .secretsKeyRequired(let name):
+                    throw CommandFailure("a new webhook secret for \(name) is sealed with the secrets key: \(SecretsKeyOptions.howToGive)")
                 }
+            } catch let refusal as SecretsRefusal {
+                throw CommandFailure(refusal.message(keyFile: secretsKey?.path))
             }
         }
     }

@@ -7,10 +7,14 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var options: ServeOptions
+    @OptionGroup var secrets: SecretsKeyOptions
 
     func run() async throws {
         let settings = try options.settings()
+        let secretsKey = try secrets.key()
         LogSetup.bootstrap(level: settings.logLevel, json: settings.jsonLogs)
-        try await ServerRunner(storeConfiguration: try database.migratingConfiguration(), settings: settings).run()
+        var runner = ServerRunner(storeConfiguration: try database.migratingConfiguration(), settings: settings)
+        runner.secrets = secretsKey
+        try await runner.run()
     }
 }

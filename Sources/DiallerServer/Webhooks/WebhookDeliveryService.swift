@@ -89,7 +89,12 @@ final class WebhookDeliveryService: Service, Sendable {
         if let refusal = settings.urlPolicy.refusal(of: endpoint.url) {
             answer = .error(refusal)
         } else {
-            answer = await attempt.send(event, to: endpoint.url, signingSecrets: endpoint.signingSecrets(at: now), at: now)
+            do {
+                let secrets = try endpoint.signingSecrets(at: now).map { try self.reveal($0, of: endpoint) }
+                answer = await attempt.send(event, to: endpoint.url, signingSecrets: secrets, at: now)
+            } catch {
+                answer = .error("\(error)")
+            }
         }
         if Task.isCancelled { return }
         let result = self.result(of: answer, for: event, at: store.clock.now())
@@ -101,6 +106,21 @@ final class WebhookDeliveryService: Service, Sendable {
         }
         if case .failed(_, let error) = result {
             logger.warning("webhook failed", metadata: ["partner": "\(endpoint.partner)", "event_id": "\(event.eventID)", "error": "\(error)"])
+        }
+    }
+
+    /// A signing secret in clear. A secret sealed with another key than this server's (after
+    /// `secrets rotate`, before the restart it asks for) cannot sign: the attempt fails and is
+    /// retried, so the event waits for the restart instead of going out unsigned.
+    private func reveal(_ stored: StoredSecret, of endpoint: WebhookEndpoint) throws -> String {
+        guard let key = settings.secretsKey else {
+            if case .clear(let secret) = stored { return secret }
+            throw CommandFailure("no secrets key to open the webhook secret (serve --secrets-key-file)")
+        }
+        do {
+            return try key.reveal(stored, partner: endpoint.partner)
+        } catch let refusal as SecretsRefusal {
+            throw CommandFailure(refusal.message(keyFile: nil) + "; restart serve with the key file that secrets rotate wrote")
         }
     }
 

@@ -1,3 +1,5 @@
+import DiallerStore
+
 /// How the delivery worker sends webhooks. The defaults are the documented behaviour; tests
 /// shorten the timings through `serve`'s hidden options.
 struct WebhookDeliverySettings: Sendable {
@@ -17,4 +19,6 @@ struct WebhookDeliverySettings: Sendable {
     var retentionDays = 30
     /// Seconds between purges of delivered events.
     var purgeInterval: Double = 600
+    /// Opens the endpoints' sealed secrets to sign with; nil while no endpoint exists.
+    var secretsKey: SecretsKey?
 }

@@ -16,15 +16,15 @@ public struct WebhookEndpoint: Sendable, Equatable {
     public let partner: String
     public let url: String
     public let events: [WebhookEventType]
-    /// `whsec_` + base64 of the signing key.
-    public let secret: String
+    /// `whsec_` + base64 of the signing key, sealed with the secrets key (see `SecretsKey`).
+    public let secret: StoredSecret
     /// The secret before the last rotation, still signing until `previousExpiresAt`.
-    public let previousSecret: String?
+    public let previousSecret: StoredSecret?
     public let previousExpiresAt: Timestamp?
     public let disabled: Bool
 
     /// Every secret that signs at `now`: the current one, then the previous one until it expires.
-    public func signingSecrets(at now: Timestamp) -> [String] {
+    public func signingSecrets(at now: Timestamp) -> [StoredSecret] {
         guard let previousSecret, let expires = previousExpiresAt, now < expires else { return [secret] }
         return [secret, previousSecret]
     }
@@ -57,6 +57,8 @@ public enum WebhookEndpointRefusal: Error, Sendable, Equatable {
     /// A partner's first endpoint needs `--url`.
     case urlRequired(String)
     case noSuchEndpoint(String)
+    /// A new secret was needed (a first endpoint, a rotation) and no secrets key was given to seal it.
+    case secretsKeyRequired(String)
 }
 
 /// Webhook signing secrets in the Standard Webhooks form: `whsec_` and the base64 of 32 random bytes.
