@@ -42,10 +42,25 @@ bool isValidInRegion(const PhoneNumberUtil &util, const PhoneNumber &number, con
 
 } // namespace
 
+// The C enum's values are libphonenumber's, so a type crosses as a plain int.
+static_assert(int(PhoneNumberUtil::FIXED_LINE) == DIALLER_LINE_FIXED_LINE && int(PhoneNumberUtil::MOBILE) == DIALLER_LINE_MOBILE &&
+              int(PhoneNumberUtil::FIXED_LINE_OR_MOBILE) == DIALLER_LINE_FIXED_LINE_OR_MOBILE &&
+              int(PhoneNumberUtil::TOLL_FREE) == DIALLER_LINE_TOLL_FREE && int(PhoneNumberUtil::PREMIUM_RATE) == DIALLER_LINE_PREMIUM_RATE &&
+              int(PhoneNumberUtil::SHARED_COST) == DIALLER_LINE_SHARED_COST && int(PhoneNumberUtil::VOIP) == DIALLER_LINE_VOIP &&
+              int(PhoneNumberUtil::PERSONAL_NUMBER) == DIALLER_LINE_PERSONAL_NUMBER && int(PhoneNumberUtil::PAGER) == DIALLER_LINE_PAGER &&
+              int(PhoneNumberUtil::UAN) == DIALLER_LINE_UAN && int(PhoneNumberUtil::VOICEMAIL) == DIALLER_LINE_VOICEMAIL &&
+              int(PhoneNumberUtil::UNKNOWN) == DIALLER_LINE_UNKNOWN,
+              "dialler_line_type follows PhoneNumberUtil::PhoneNumberType");
+
 int dialler_phone_to_e164(const char *input, const char *region, char *output, size_t capacity) {
+    int lineType = DIALLER_LINE_UNKNOWN;
+    return dialler_phone_parse(input, region, output, capacity, &lineType);
+}
+
+int dialler_phone_parse(const char *input, const char *region, char *output, size_t capacity, int *line_type) {
     const dialler::RegionPlan *plan = dialler::RegionPlan::forRegion(region);
     if (plan != nullptr) {
-        const std::string plain = dialler::plainNumberE164(*plan, input);
+        const std::string plain = dialler::plainNumberE164(*plan, input, line_type);
         if (!plain.empty()) {
             return write(plain, output, capacity);
         }
@@ -62,15 +77,23 @@ int dialler_phone_to_e164(const char *input, const char *region, char *output, s
     if (!isValidInRegion(util, number, plan) && !util.IsValidNumber(number)) {
         return -1;
     }
+    // Rare (numbers written unusually, or of another country): libphonenumber's own answer.
+    *line_type = int(util.GetNumberType(number));
     return writeE164(util, number, output, capacity);
 }
 
 int dialler_phone_to_e164_by_library(const char *input, const char *region, char *output, size_t capacity) {
+    int lineType = DIALLER_LINE_UNKNOWN;
+    return dialler_phone_parse_by_library(input, region, output, capacity, &lineType);
+}
+
+int dialler_phone_parse_by_library(const char *input, const char *region, char *output, size_t capacity, int *line_type) {
     const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
     PhoneNumber number;
     if (util.Parse(input, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR || !util.IsValidNumber(number)) {
         return -1;
     }
+    *line_type = int(util.GetNumberType(number));
     return writeE164(util, number, output, capacity);
 }
 

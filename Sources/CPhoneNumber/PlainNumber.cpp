@@ -68,7 +68,7 @@ bool lengthAllowsStripping(const PhoneMetadata &metadata, const std::string &num
 
 } // namespace
 
-std::string plainNumberE164(const RegionPlan &plan, const char *input) {
+std::string plainNumberE164(const RegionPlan &plan, const char *input, int *lineType) {
     const PhoneMetadata &metadata = plan.metadata();
     // Another country's plan would decide numbers written with +CC; a transform rewrites digits.
     if (!plan.isMainCountry() || metadata.international_prefix().empty() ||
@@ -109,7 +109,12 @@ std::string plainNumberE164(const RegionPlan &plan, const char *input) {
     if (national.size() < minimumNationalLength || national.size() > maximumNationalLength || national[0] == '0') {
         return {};
     }
-    if (!plan.accepts(national)) return {};
+    // Valid exactly when the number has a type (IsValidNumberForRegion's own test). The plan is
+    // its calling code's main country, which GetRegionCodeForNumber tries first, so the type is
+    // the one GetNumberType finds.
+    const int type = plan.numberType(national);
+    if (type == int(PhoneNumberUtil::UNKNOWN)) return {};
+    *lineType = type;
     return "+" + plan.countryCodeDigits() + national;
 }
 

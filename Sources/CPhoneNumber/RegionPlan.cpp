@@ -76,7 +76,8 @@ const RegionPlan *RegionPlan::forRegion(const char *region) {
             std::vector<const PhoneNumberDesc *> order = {&metadata->general_desc()};
             // A mobile pattern counts only when it differs from the fixed-line one (as in
             // GetNumberTypeHelper); when they are the same, the fixed-line check decides.
-            if (!metadata->same_mobile_and_fixed_line_pattern()) order.push_back(&metadata->mobile());
+            plan->sameMobileAndFixedLine_ = metadata->same_mobile_and_fixed_line_pattern();
+            if (!plan->sameMobileAndFixedLine_) order.push_back(&metadata->mobile());
             for (const PhoneNumberDesc *description :
                  {&metadata->fixed_line(), &metadata->premium_rate(), &metadata->toll_free(), &metadata->shared_cost(),
                   &metadata->voip(), &metadata->personal_number(), &metadata->pager(), &metadata->uan(),
@@ -151,6 +152,29 @@ bool RegionPlan::accepts(const std::string &national) const {
         if (describes(descriptions_[index], text, length)) return true;
     }
     return false;
+}
+
+int RegionPlan::numberType(const std::string &national) const {
+    const icu::UnicodeString text = icu::UnicodeString::fromUTF8(national);
+    const int length = static_cast<int>(national.size());
+    if (descriptions_.empty() || !describes(descriptions_[0], text, length)) return PhoneNumberUtil::UNKNOWN;
+    // descriptions_: general, mobile (unless the same as fixed line), fixed line, then the
+    // special rates in GetNumberTypeHelper's order, which are tried first.
+    const size_t mobile = 1, fixedLine = sameMobileAndFixedLine_ ? 1 : 2;
+    static const PhoneNumberUtil::PhoneNumberType special[] = {
+        PhoneNumberUtil::PREMIUM_RATE, PhoneNumberUtil::TOLL_FREE, PhoneNumberUtil::SHARED_COST, PhoneNumberUtil::VOIP,
+        PhoneNumberUtil::PERSONAL_NUMBER, PhoneNumberUtil::PAGER, PhoneNumberUtil::UAN, PhoneNumberUtil::VOICEMAIL};
+    for (size_t index = fixedLine + 1; index < descriptions_.size(); index++) {
+        if (describes(descriptions_[index], text, length)) return special[index - fixedLine - 1];
+    }
+    if (describes(descriptions_[fixedLine], text, length)) {
+        if (sameMobileAndFixedLine_ || describes(descriptions_[mobile], text, length)) {
+            return PhoneNumberUtil::FIXED_LINE_OR_MOBILE;
+        }
+        return PhoneNumberUtil::FIXED_LINE;
+    }
+    if (!sameMobileAndFixedLine_ && describes(descriptions_[mobile], text, length)) return PhoneNumberUtil::MOBILE;
+    return PhoneNumberUtil::UNKNOWN;
 }
 
 bool RegionPlan::fullMatch(Pattern pattern, const std::string &digits) const {

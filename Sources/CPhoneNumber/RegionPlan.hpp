@@ -43,6 +43,11 @@ public:
     /// (mobile and fixed line are tried first; the answer does not depend on the order).
     bool accepts(const std::string &national) const;
 
+    /// The type of `national` here, as libphonenumber's GetNumberTypeHelper decides it (the
+    /// special-rate descriptions in its order, then fixed line and mobile), as a
+    /// `PhoneNumberUtil::PhoneNumberType`; UNKNOWN exactly when `accepts` is false.
+    int numberType(const std::string &national) const;
+
     /// The patterns `fullMatch` and `prefixLength` take.
     enum class Pattern { general, internationalPrefix, nationalPrefixForParsing };
     /// Whether `pattern` matches all of `digits` (false when the region has no such pattern).
@@ -69,6 +74,8 @@ private:
     int countryCode_ = 0;
     std::string countryCodeDigits_;
     bool isMainCountry_ = false;
+    /// When set, `descriptions_` holds no mobile description: the fixed-line one stands for both.
+    bool sameMobileAndFixedLine_ = false;
     std::vector<std::unique_ptr<icu::RegexPattern>> patterns_;
     /// The general description first, then every type's, likeliest first.
     std::vector<Description> descriptions_;

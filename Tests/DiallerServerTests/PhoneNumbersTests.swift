@@ -1,5 +1,6 @@
 import CPhoneNumber
 @testable import DiallerServer
+import DiallerStore
 import Testing
 
 /// libphonenumber through the C shim: the default region's plan is checked first, then every
@@ -27,6 +28,16 @@ import Testing
         #expect(Self.gb.e164(text) == nil)
     }
 
+    /// The line types a UK centre meets, and numbers of other countries (by libphonenumber).
+    @Test(arguments: [
+        ("07911 100001", LineType.mobile), ("020 7946 0123", .fixedLine), ("0800 123 4567", .tollFree),
+        ("09098 790000", .premiumRate), ("070 4012 3456", .personalNumber), ("0300 123 4567", .uan),
+        ("056 1234 5678", .voip), ("+44 7624 123456", .mobile), ("+1 212 736 5000", .fixedLineOrMobile),
+    ])
+    func numbersKnowTheirLineType(text: String, type: LineType) {
+        #expect(Self.gb.parse(text)?.lineType == type)
+    }
+
     @Test func theDefaultRegionDecidesNumbersWrittenWithoutACode() {
         let us = PhoneNumbers(defaultRegion: "US")
         #expect(us.e164("212 736 5000") == "+12127365000")
@@ -39,10 +50,11 @@ import Testing
     /// changed, a digit more or fewer), written every way a partner might, must get
     /// libphonenumber's own answer. The regions include a non-main country of its calling code
     /// (JE), national-prefix transforms and carrier codes (AR, MX, BR), a trunk prefix other than
-    /// 0 (RU) and leading zeros kept in the number (IT).
+    /// 0 (RU) and leading zeros kept in the number (IT). The line type must be libphonenumber's
+    /// too (GetNumberType); GB's seeds reach most types, so that the comparison shows something.
     @Test(arguments: [
         ("GB", "44", ["07911100001", "02079460123", "01632960001", "08001111111", "09098790000", "03001234567",
-                      "05512345678", "07624123456", "+33612345678", "+14155552671"]),
+                      "05512345678", "07624123456", "+33612345678", "+14155552671", "07040123456", "05612345678"]),
         ("US", "1", ["2127365000", "4155552671", "8005551234", "9005551234", "+447911100001"]),
         ("FR", "33", ["0612345678", "0123456789", "0800123456", "0912345678"]),
         ("DE", "49", ["015123456789", "03012345678", "08001234567", "0891234567"]),
@@ -60,18 +72,22 @@ import Testing
         let numbers = PhoneNumbers(defaultRegion: region)
         var random = SeededGenerator(seed: 42)
         var valid = 0, invalid = 0
+        var types = Set<LineType>()
         for seed in seeds {
             for variant in Self.variants(of: seed, count: 150, using: &random) {
                 for written in Self.writings(of: variant, callingCode: callingCode, using: &random) {
-                    let expected = Self.libraryE164(written, region: region)
-                    #expect(numbers.e164(written) == expected, "'\(written)' in \(region)")
-                    if expected == nil { invalid += 1 } else { valid += 1 }
+                    let expected = Self.libraryParse(written, region: region)
+                    #expect(numbers.parse(written) == expected, "'\(written)' in \(region)")
+                    if let expected { valid += 1; types.insert(expected.lineType) } else { invalid += 1 }
                 }
             }
         }
         // Both answers must be common, or the comparison proves little.
         let total = valid + invalid
         #expect(valid > total / 10 && invalid > total / 10, "valid \(valid), invalid \(invalid)")
+        if region == "GB" {
+            #expect(types.isSuperset(of: [.mobile, .fixedLine, .tollFree, .premiumRate, .personalNumber, .uan, .voip]), "\(types)")
+        }
     }
 
     /// Each thread keeps its own ICU matchers per region (RegionPlan): many tasks at once, switching
@@ -83,14 +99,14 @@ import Testing
             let digits = (0..<(9 + Int(random.next() % 4))).map { _ in String(random.next() % 10) }.joined()
             return ((index % 3 == 0 ? "+" : "0") + digits, regions[index % regions.count])
         }
-        let expected = cases.map { Self.libraryE164($0.text, region: $0.region) }
+        let expected = cases.map { Self.libraryParse($0.text, region: $0.region) }
         let mismatches = await withTaskGroup(of: Int.self) { group in
             for task in 0..<8 {
                 group.addTask {
                     var mismatches = 0
                     for index in stride(from: task, to: cases.count, by: 8) {
                         let numbers = PhoneNumbers(defaultRegion: cases[index].region)
-                        if numbers.e164(cases[index].text) != expected[index] { mismatches += 1 }
+                        if numbers.parse(cases[index].text) != expected[index] { mismatches += 1 }
                     }
                     return mismatches
                 }
@@ -101,12 +117,14 @@ import Testing
         #expect(expected.contains { $0 != nil } && expected.contains { $0 == nil })
     }
 
-    /// libphonenumber's own answer: Parse, IsValidNumber, Format.
-    static func libraryE164(_ text: String, region: String) -> String? {
+    /// libphonenumber's own answer with the line type: Parse, IsValidNumber, Format, GetNumberType.
+    static func libraryParse(_ text: String, region: String) -> ParsedNumber? {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
-            let length = dialler_phone_to_e164_by_library(text, region, buffer.baseAddress!, buffer.count)
+            var lineType = CInt(DIALLER_LINE_UNKNOWN.rawValue)
+            let length = dialler_phone_parse_by_library(text, region, buffer.baseAddress!, buffer.count, &lineType)
             guard length > 0 else { return nil }
-            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(length)), as: UTF8.self)
+            let e164 = String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(length)), as: UTF8.self)
+            return ParsedNumber(e164: e164, lineType: LineType(libphonenumberValue: Int(lineType)))
         }
     }
 

@@ -29,7 +29,8 @@ import Glibc
                     == "+447840258823 was already on list internal; 0 call(s) cancelled\n")
             let checked = try DiallerBinary.run(["suppress", "check", "07840258823", "--db", db], in: folder)
             #expect(checked.out.hasPrefix("+447840258823\tinternal\tsince 20") && checked.out.hasSuffix("\tasked on 1 Dec\n"))
-            #expect(try DiallerBinary.run(["suppress", "lists", "--db", db], in: folder).out == "list\tnumbers\tloaded_at\ninternal\t1\t-\n")
+            #expect(try DiallerBinary.run(["suppress", "lists", "--db", db], in: folder).out
+                    == "list\tnumbers\tloaded_at\tconsent_overrides\ninternal\t1\t-\toff\n")
             #expect(try DiallerBinary.run(["suppress", "remove", "07840258823", "--db", db], in: folder).out == "+447840258823 removed from list internal\n")
             #expect(try DiallerBinary.run(["suppress", "check", "07840258823", "--db", db], in: folder).out == "+447840258823 is on no list\n")
         }
@@ -49,6 +50,28 @@ import Glibc
             #expect(result.status != 0)
             #expect(result.err == message + "\n")
             #expect(try sql(db, "SELECT count(*) FROM suppressions") == "0")
+        }
+    }
+
+    @Test func consentOverridesIsSetOnTPSAndRefusedForTheInternalList() async throws {
+        try await withDatabase { folder, db in
+            _ = try DiallerBinary.run(["suppress", "add", "07840 258823", "--list", "tps", "--db", db], in: folder)
+            let on = try DiallerBinary.run(["suppress", "lists", "--consent-overrides", "tps", "on", "--db", db], in: folder)
+            #expect(on.out == "list tps: a lead's recorded consent now overrides it\nlist\tnumbers\tloaded_at\tconsent_overrides\n"
+                    + "internal\t0\t-\toff\ntps\t1\t-\ton\n", "\(on.err)")
+            for (arguments, message) in [
+                (["internal", "on"], "Error: list internal holds opt-outs and Do Not Call results: consent never overrides it"),
+                (["mps", "on"], "Error: there is no list mps"),
+                (["tps", "yes"], #"Error: --consent-overrides takes a list and on or off (like tps on), got "tps yes""#),
+                (["tps"], #"Error: --consent-overrides takes a list and on or off (like tps on), got "tps""#),
+            ] {
+                let result = try DiallerBinary.run(["suppress", "lists", "--consent-overrides"] + arguments + ["--db", db], in: folder)
+                #expect(result.status != 0 && result.err == message + "\n", "\(arguments)")
+            }
+            #expect(try sql(db, "SELECT group_concat(name || ' ' || consent_overrides) FROM suppression_lists") == "internal 0,tps 1")
+            let off = try DiallerBinary.run(["suppress", "lists", "--consent-overrides", "tps", "off", "--db", db], in: folder)
+            #expect(off.out.hasPrefix("list tps: consent no longer overrides it\n"))
+            #expect(try sql(db, "SELECT consent_overrides FROM suppression_lists WHERE name = 'tps'") == "0")
         }
     }
 

@@ -114,6 +114,45 @@ import Testing
         }
     }
 
+    /// The same populated database through 0006 keeps every lead, call, queued row and contact
+    /// through 0010's rebuild of leads (each lead with an empty `other_phone_line_type`, each contact
+    /// with no line type yet); leads_report keeps its columns and gains the empty new ones; leads
+    /// now take `line_type_not_accepted`, and `internal` cannot be marked `consent_overrides`.
+    @Test func consentAndLineTypeKeepEveryRowAndExtendTheReport() async throws {
+        try await withTemporaryDirectory { directory in
+            let folder = try makeMigrationsFolder(in: directory, [:])
+            let shipped = try FileManager.default.contentsOfDirectory(atPath: migrationsDirectory).filter { $0.hasSuffix(".sql") }.sorted()
+            for file in shipped where file < "0010" {
+                try FileManager.default.copyItem(atPath: migrationsDirectory + "/" + file, toPath: folder + "/" + file)
+            }
+            let path = directory + "/db.sqlite"
+            try migrate(path, folder)
+            let connection = try Connection(path: path)
+            try connection.execute(script: "PRAGMA foreign_keys = ON")
+            try connection.execute(script: Self.populated)
+            let before = try ["leads", "calls", "call_queue", "contacts"].map { try Self.dump($0, connection) }
+            let leadsReport = try Self.dump("leads_report", connection)
+            let callsReport = try Self.dump("calls_report", connection)
+
+            try FileManager.default.copyItem(atPath: migrationsDirectory + "/0010_consent_and_line_type.sql",
+                                             toPath: folder + "/0010_consent_and_line_type.sql")
+            #expect(try migrate(path, folder).map(\.version) == [10])
+            #expect(try Self.dump("leads", connection) == before[0].map { $0 + "|NULL" })
+            #expect(try ["calls", "call_queue"].map { try Self.dump($0, connection) } == [before[1], before[2]])
+            #expect(try Self.dump("contacts", connection) == before[3].map { $0 + "|NULL" })
+            #expect(try Self.dump("leads_report", connection) == leadsReport.map { $0 + "|NULL|NULL|NULL|NULL|NULL|NULL" })
+            #expect(try Self.dump("calls_report", connection) == callsReport)
+            #expect(try connection.queryFirst("PRAGMA integrity_check") { $0.text(0) } == "ok")
+            #expect(try connection.queryFirst("SELECT group_concat(name) FROM sqlite_schema WHERE tbl_name = 'leads' AND type = 'index'") { $0.text(0) }
+                    == "leads_by_contact")
+            #expect(try connection.execute("UPDATE leads SET outcome = 'line_type_not_accepted' WHERE lead_id = 2") == 1)
+            #expect(throws: SQLiteError.self) { try connection.execute("UPDATE leads SET outcome = 'bogus' WHERE lead_id = 1") }
+            #expect(throws: SQLiteError.self) { try connection.execute("UPDATE suppression_lists SET consent_overrides = 1 WHERE name = 'internal'") }
+            #expect(throws: SQLiteError.self) { try connection.execute("UPDATE lead_types SET line_types = 'Mobile'") }
+            #expect(throws: SQLiteError.self) { try connection.execute("UPDATE lead_types SET requires_consent = 2") }
+        }
+    }
+
     static let populated = """
         INSERT INTO partners(partner_id, name, created_at) VALUES (1, 'acme', '2026-11-29T10:00:00.000Z');
         INSERT INTO api_keys(key_id, role, name, partner_id, key_sha256, created_at)

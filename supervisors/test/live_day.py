@@ -60,7 +60,8 @@ QUERIES = METADATA["databases"]["dialler"]["queries"]
 DASHBOARDS = METADATA["plugins"]["datasette-dashboards"]
 PERSONAL_COLUMNS = {"mobile", "email", "first_name", "surname", "other_phone"}
 VIEWS = {"leads_report", "calls_report", "queue_report", "call_attempts_report",
-         "suppressions_report", "suppression_lists_report", "webhook_deliveries_report", "webhook_endpoints_report"}
+         "suppressions_report", "suppression_lists_report", "webhook_deliveries_report", "webhook_endpoints_report",
+         "consent_calls_report"}
 SCREENSHOT = ROOT / "Benchmarks" / "results" / "supervisors-dashboard.png"
 
 passed, failed = 0, 0
@@ -598,6 +599,7 @@ def main():
                               {"minutes": "600", "call_group": ""}],
             "lead_story": [{"mobile": mobile}, {"mobile": spaced}, {"mobile": "0044" + day.story[1:]},
                            {"mobile": "+447000000000"}],
+            "consent_calls": [{"list": "", "days": ""}, {"list": "tps", "days": "1"}],
             "suppression_lists": [{"max_age_days": ""}, {"max_age_days": "0"}],
             "outcomes_per_day": [{"days": ""}, {"days": "1"}],
         }

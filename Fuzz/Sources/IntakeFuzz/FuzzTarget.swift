@@ -1,3 +1,5 @@
+import DiallerStore
+
 /// The fuzzer's test function: every input is a request body. Nothing may crash, and every answer the
 /// server would give (an outcome, or the errors' JSON) must itself be valid JSON.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -13,7 +15,8 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         requireJSON(errors.json)
         return 0
     }
-    switch LeadRequest.validate(object, rawBody: String(decoding: bytes, as: UTF8.self), numbers: numbers) {
+    switch LeadRequest.validate(object, rawBody: String(decoding: bytes, as: UTF8.self), numbers: numbers,
+                                now: fuzzClock) {
     case .success(let request):
         if let data = request.lead.data { requireJSON(data) }
         precondition(request.lead.mobile.hasPrefix("+"), "a valid mobile is E.164")
@@ -24,6 +27,9 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if case .failure(let errors) = CancelRequest.validate(object, numbers: numbers) { requireJSON(errors.json) }
     return 0
 }
+
+/// A fixed clock (2026-11-30T00:53:20Z), so that an input's answer never depends on when it ran.
+private let fuzzClock = Timestamp(milliseconds: 1_796_000_000_000)
 
 /// Crashes (so libFuzzer keeps the input) when `text` is not a JSON object.
 private func requireJSON(_ text: String) {

@@ -18,12 +18,13 @@ struct LeadBatch {
     }
 
     /// Validates every object in order; `raw` is the text each item's lead keeps as its request.
-    init(objects: [(object: JSONObject?, raw: String)], numbers: PhoneNumbers, onInvalid: (ValidationErrors) -> Void) {
+    init(objects: [(object: JSONObject?, raw: String)], numbers: PhoneNumbers, now: Timestamp,
+         onInvalid: (ValidationErrors) -> Void) {
         items = objects.map { entry in
             guard let object = entry.object else {
                 return .answered(status: 400, body: APIResponse.bodyErrorJSON("The lead must be a JSON object, not another kind of value."))
             }
-            switch LeadRequest.validate(object, rawBody: entry.raw, numbers: numbers) {
+            switch LeadRequest.validate(object, rawBody: entry.raw, numbers: numbers, now: now) {
             case .success(let validated):
                 return validated.isTest ? .answered(status: 200, body: #"{"test":"ok"}"#) : .lead(validated.lead)
             case .failure(let errors):
@@ -34,8 +35,8 @@ struct LeadBatch {
     }
 
     /// `{"results":[{"index":0,"status":200,"lead_id":41,"body":{…}},…]}`, with `saved` the
-    /// store's answers for `leads`, in the same order.
-    func resultsJSON(saved: [SavedLead]) -> String {
+    /// store's answers for `leads`, in the same order; a lead refused for its consent is a `400`.
+    func resultsJSON(saved: [LeadSubmission]) -> String {
         var output = #"{"results":["#
         output.reserveCapacity(items.count * 80)
         var next = saved.makeIterator()
@@ -44,8 +45,12 @@ struct LeadBatch {
             output += #"{"index":\#(index),"#
             switch item {
             case .lead:
-                let lead = next.next()!
-                output += #""status":200,"lead_id":\#(lead.leadID),"body":"# + LeadRoutes.body(for: lead.outcome)
+                switch next.next()! {
+                case .success(let lead):
+                    output += #""status":200,"lead_id":\#(lead.leadID),"body":"# + LeadRoutes.body(for: lead.outcome)
+                case .failure(let refusal):
+                    output += #""status":400,"body":"# + LeadRoutes.errors(for: refusal).json
+                }
             case .answered(let status, let body):
                 output += #""status":\#(status),"body":"# + body
             }

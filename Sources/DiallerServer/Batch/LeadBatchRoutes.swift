@@ -33,22 +33,26 @@ struct LeadBatchRoutes: Sendable {
         guard objects.count <= LeadBatch.maxItems else {
             throw APIError.malformedBody("The batch has more than \(LeadBatch.maxItems) leads; send at most \(LeadBatch.maxItems) at once.")
         }
-        let batch = LeadBatch(objects: objects, numbers: numbers) { errors in
+        let batch = LeadBatch(objects: objects, numbers: numbers, now: store.clock.now()) { errors in
             metrics.validationFailed(fields: errors.fields.map(\.name))
         }
         let leads = batch.leads
-        let saved: [SavedLead]
+        let saved: [LeadSubmission]
         let body: String
         if let claim {
             let result = try await store.submitLeads(leads, from: partner, recording: claim) { saved in
-                RecordedResponse(status: 200, body: batch.resultsJSON(saved: saved), leadIDs: saved.map(\.leadID))
+                RecordedResponse(status: 200, body: batch.resultsJSON(saved: saved), leadIDs: saved.compactMap { try? $0.get().leadID })
             }
             (saved, body) = (result.saved, result.response.body)
         } else {
             saved = leads.isEmpty ? [] : try await store.submitLeads(leads, from: partner)
             body = batch.resultsJSON(saved: saved)
         }
-        for (lead, result) in zip(leads, saved) {
+        for (lead, submission) in zip(leads, saved) {
+            guard case .success(let result) = submission else {
+                metrics.validationFailed(fields: ["consent"])
+                continue
+            }
             let knownType = result.outcome == .unknownType ? "unknown" : lead.type
             metrics.leadReceived(partner: partner.name, type: knownType, outcome: result.outcome.rawValue)
             if let list = result.suppressedBy { metrics.leadSuppressed(list: list) }

@@ -94,17 +94,43 @@ struct Suppress: AsyncParsableCommand {
         }
     }
 
-    /// `suppress lists`: name, numbers, loaded_at.
+    /// `suppress lists [--consent-overrides NAME on|off]`: name, numbers, loaded_at, consent_overrides.
     struct Lists: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the do-not-call lists: numbers held and when each was last loaded.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the do-not-call lists: numbers held, when each was last loaded, and whether consent overrides it.")
         @OptionGroup var database: DatabaseOptions
+        @Option(name: .customLong("consent-overrides"), parsing: .upToNextOption,
+                help: ArgumentHelp("Mark a list (tps, ctps) as one a lead's recorded consent overrides, or not: NAME on|off.",
+                                   valueName: "NAME on|off"))
+        var consentOverrides: [String] = []
+
+        func validate() throws {
+            _ = try consentOverridesChange()
+        }
+
+        /// The list and the setting asked for, or nil when the option is absent.
+        func consentOverridesChange() throws -> (list: String, on: Bool)? {
+            guard !consentOverrides.isEmpty else { return nil }
+            guard consentOverrides.count == 2, let on = ["on": true, "off": false][consentOverrides[1]] else {
+                throw ValidationError("--consent-overrides takes a list and on or off (like tps on), got \"\(consentOverrides.joined(separator: " "))\"")
+            }
+            return (consentOverrides[0], on)
+        }
 
         func run() async throws {
             let store = try openStore(database.currentSchemaConfiguration())
             defer { store.close() }
-            print("list\tnumbers\tloaded_at")
+            if let change = try consentOverridesChange() {
+                do {
+                    try await store.setConsentOverrides(list: change.list, change.on)
+                } catch let refusal as SuppressionListRefusal {
+                    throw CommandFailure(refusal.description)
+                }
+                print("list \(change.list): \(change.on ? "a lead's recorded consent now overrides it" : "consent no longer overrides it")")
+            }
+            print("list\tnumbers\tloaded_at\tconsent_overrides")
             for list in try await store.suppressionLists() {
-                print("\(list.name)\t\(list.numbers)\t\(list.loadedAt?.iso8601 ?? "-")")
+                print("\(list.name)\t\(list.numbers)\t\(list.loadedAt?.iso8601 ?? "-")\t\(list.consentOverrides ? "on" : "off")")
             }
         }
     }

@@ -21,19 +21,41 @@ struct LeadRoutes: Sendable {
         if let key = try IdempotencyKeyHeader.key(of: request) { return try await addOnce(request, partner: partner, key: key) }
         let body = try await request.jsonObject(limit: maxBodyBytes)
         guard let lead = try validLead(body.object, rawBody: body.bytes) else { return APIResponse.ok(#"{"test":"ok"}"#) }
-        let saved = try await store.submitLead(lead, from: partner)
+        let saved: SavedLead
+        do {
+            saved = try await store.submitLead(lead, from: partner)
+        } catch let refusal as ConsentRefusal {
+            throw refused(refusal)
+        }
         count(saved, type: lead.type, partner: partner)
         return APIResponse.json(.ok, Self.body(for: saved.outcome), headers: [.xLeadID: String(saved.leadID)])
     }
 
     /// The lead a `/lead/add` body asks for; nil in test mode; a 400 listing every field otherwise.
     func validLead(_ object: JSONObject, rawBody: [UInt8]) throws -> NewLead? {
-        switch LeadRequest.validate(object, rawBody: String(decoding: rawBody, as: UTF8.self), numbers: numbers) {
+        switch LeadRequest.validate(object, rawBody: String(decoding: rawBody, as: UTF8.self), numbers: numbers,
+                                    now: store.clock.now()) {
         case .success(let validated): return validated.isTest ? nil : validated.lead
         case .failure(let errors):
             metrics.validationFailed(fields: errors.fields.map(\.name))
             throw APIError.invalid(errors)
         }
+    }
+
+    /// The `400` for a lead its type refused for its consent, counted as a failed `consent` field.
+    func refused(_ refusal: ConsentRefusal) -> APIError {
+        metrics.validationFailed(fields: ["consent"])
+        return .invalid(Self.errors(for: refusal))
+    }
+
+    /// `{"consent":{"0":"Consent cannot be blank."}}` and `{"consent":{"0":"Consent is older than 180 days."}}`.
+    static func errors(for refusal: ConsentRefusal) -> ValidationErrors {
+        var errors = ValidationErrors()
+        switch refusal {
+        case .missing: errors.add("consent", "Consent cannot be blank.")
+        case .tooOld(let days): errors.add("consent", "Consent is older than \(days) days.")
+        }
+        return errors
     }
 
     /// Counts a saved lead in the metrics.
@@ -104,6 +126,7 @@ struct LeadRoutes: Sendable {
         case .suppressed: #"{"saved":true,"processed":false,"error":"Do Not Call"}"#
         case .alreadyScheduled: #"{"saved":true,"processed":false,"error":"Another call is already scheduled"}"#
         case .existingContact: #"{"saved":true,"processed":false,"error":"Existing Contact"}"#
+        case .lineTypeNotAccepted: #"{"saved":true,"processed":false,"error":"Line Type Not Accepted"}"#
         }
     }
 }

@@ -32,6 +32,11 @@ struct FieldReader {
     /// A phone number in E.164. Whole JSON numbers are read as their digits, since a number such
     /// as 7840258823 is what a spreadsheet export sends for 07840 258823.
     mutating func phone(_ name: String, label: String, required: Bool, numbers: PhoneNumbers) -> String? {
+        parsedPhone(name, label: label, required: required, numbers: numbers)?.e164
+    }
+
+    /// `phone`, with the number's line type.
+    mutating func parsedPhone(_ name: String, label: String, required: Bool, numbers: PhoneNumbers) -> ParsedNumber? {
         let text: String?
         if case .number(let digits)? = object[name], digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
             text = digits
@@ -39,11 +44,11 @@ struct FieldReader {
             text = string(name, label: label, required: required)
         }
         guard let text else { return nil }
-        guard let e164 = numbers.e164(text) else {
+        guard let parsed = numbers.parse(text) else {
             errors.add(name, "\(label) is not a valid phone number.")
             return nil
         }
-        return e164
+        return parsed
     }
 
     /// An e-mail address.
@@ -140,6 +145,11 @@ struct FieldReader {
             errors.add(name, message)
             return nil
         }
+    }
+
+    /// Records a failure of a field read by a reader in another file (`consent`).
+    mutating func fail(_ name: String, _ message: String) {
+        errors.add(name, message)
     }
 
     /// Records "{Label} cannot be blank." for a required field that `integer` found blank.

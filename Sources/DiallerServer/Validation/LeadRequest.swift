@@ -8,24 +8,29 @@ struct LeadRequest {
 
     static let maxDelay = 31_536_000
 
-    /// Checks every field of the contract, reporting all failures at once.
-    static func validate(_ object: JSONObject, rawBody: String, numbers: PhoneNumbers) -> Result<LeadRequest, ValidationErrors> {
+    /// Checks every field of the contract, reporting all failures at once; `now` is the server's
+    /// clock, which a consent's `given_at` may not be ahead of.
+    static func validate(_ object: JSONObject, rawBody: String, numbers: PhoneNumbers,
+                         now: Timestamp) -> Result<LeadRequest, ValidationErrors> {
         var reader = FieldReader(object)
         let email = reader.email("email", label: "Email")
         let firstName = reader.string("first_name", label: "First Name", required: true, maxLength: 100)
         let surname = reader.string("surname", label: "Surname", required: true, maxLength: 100)
-        let mobile = reader.phone("mobile", label: "Mobile", required: true, numbers: numbers)
+        let mobile = reader.parsedPhone("mobile", label: "Mobile", required: true, numbers: numbers)
         let type = reader.string("type", label: "Type", required: true)
         let subtype = reader.string("subtype", label: "Subtype", required: false, maxLength: 100)
-        let otherPhone = reader.phone("other_phone", label: "Other Phone", required: false, numbers: numbers)
+        let otherPhone = reader.parsedPhone("other_phone", label: "Other Phone", required: false, numbers: numbers)
         let data = reader.dataObject("data")
         let delays = reader.integer("delays", label: "Delays", range: 0...maxDelay)
         let isTest = reader.testFlag("test", label: "Test")
+        let consent = reader.consent("consent", now: now)
         guard reader.errors.isEmpty, let email, let firstName, let surname, let mobile, let type else {
             return .failure(reader.errors)
         }
         let lead = NewLead(type: type, subtype: subtype, firstName: firstName, surname: surname, email: email,
-                           mobile: mobile, otherPhone: otherPhone, data: data, delays: delays, rawRequest: rawBody)
+                           mobile: mobile.e164, mobileLineType: mobile.lineType, otherPhone: otherPhone?.e164,
+                           otherPhoneLineType: otherPhone?.lineType, data: data, delays: delays, rawRequest: rawBody,
+                           consent: consent)
         return .success(LeadRequest(lead: lead, isTest: isTest))
     }
 }

@@ -1,4 +1,5 @@
 import CPhoneNumber
+import DiallerStore
 
 /// Phone numbers checked against the numbering plan by libphonenumber and written as E.164.
 struct PhoneNumbers: Sendable {
@@ -10,12 +11,19 @@ struct PhoneNumbers: Sendable {
 
     /// The E.164 form of `text`, or nil when it is not a valid number.
     func e164(_ text: String) -> String? {
+        parse(text)?.e164
+    }
+
+    /// The E.164 form of `text` and its line type, or nil when it is not a valid number.
+    func parse(_ text: String) -> ParsedNumber? {
         // libphonenumber maps letters to keypad digits ("0800 FLOWERS"); a lead's number never has them.
         guard text.utf8.count <= 40, text.utf8.allSatisfy(Self.isAllowed) else { return nil }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
-            let length = dialler_phone_to_e164(text, defaultRegion, buffer.baseAddress!, buffer.count)
+            var lineType = CInt(DIALLER_LINE_UNKNOWN.rawValue)
+            let length = dialler_phone_parse(text, defaultRegion, buffer.baseAddress!, buffer.count, &lineType)
             guard length > 0 else { return nil }
-            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(length)), as: UTF8.self)
+            let e164 = String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(length)), as: UTF8.self)
+            return ParsedNumber(e164: e164, lineType: LineType(libphonenumberValue: Int(lineType)))
         }
     }
 
@@ -29,4 +37,10 @@ struct PhoneNumbers: Sendable {
             false
         }
     }
+}
+
+/// A valid number: its E.164 form and what kind of line it is.
+struct ParsedNumber: Sendable, Equatable {
+    let e164: String
+    let lineType: LineType
 }

@@ -4,6 +4,9 @@ struct ValidationErrors: Error, Equatable {
 
     var isEmpty: Bool { fields.isEmpty }
 
+    /// Every message of every field.
+    var messageCount: Int { fields.reduce(0) { $0 + $1.messages.count } }
+
     mutating func add(_ field: String, _ message: String) {
         if let index = fields.firstIndex(where: { $0.name == field }) {
             fields[index].messages.append(message)

@@ -13,7 +13,7 @@ extension Connection {
         var held: [HoldRule] = []
         for _ in 0..<Self.claimSkipLimit {
             guard let candidate = try nextQueued(callGroup: callGroup) else { break }
-            if try suppressingList(of: candidate.mobile) != nil {
+            if try suppressionStops(callID: candidate.callID, mobile: candidate.mobile) {
                 try cancel(callID: candidate.callID, outcome: "suppressed", at: now)
                 cancelled += 1
                 continue
@@ -116,7 +116,7 @@ extension Connection {
         let type = try leadType(id: found.typeID)
         let reason: String? = if result.doNotCall {
             "do_not_call"
-        } else if try suppressingList(of: found.mobile) != nil {
+        } else if try suppressionStops(callID: callID, mobile: found.mobile) {
             "suppressed"
         } else if let max = type?.maxAttempts, found.attempts >= max {
             "max_attempts"

@@ -1,6 +1,6 @@
 extension Connection {
     /// Erases everything personal about the person with this mobile, in the caller's transaction:
-    /// their leads' personal fields, their open calls (cancelled, outcome `erased`), and the
+    /// their leads' personal fields and consent evidence, their open calls (cancelled, outcome `erased`), and the
     /// number itself except on the suppression lists that hold it (unless `keepSuppression` is
     /// false). Deleted bytes are zeroed (`secure_delete`), so the file keeps no copy in free space.
     func eraseContact(mobile: String, keepSuppression: Bool, at now: Timestamp) throws -> ErasureReport {
@@ -20,6 +20,7 @@ extension Connection {
             return ErasureReport(contactFound: false, leadsErased: 0, callsCancelled: 0, suppressionListsKept: kept, suppressionsRemoved: removed)
         }
         let cancelled = try cancelOpenCalls(mobile: mobile, outcome: "erased", at: now)
+        try eraseConsents(ofContact: contactID, at: now)
         let leads = try eraseLeads(ofContact: contactID, at: now)
         try eraseMobileInEvents(ofContact: contactID)
         try replaceMobile(ofContact: contactID, at: now)
@@ -30,8 +31,8 @@ extension Connection {
     /// Blanks the personal fields of every lead of the contact not yet erased; answers how many.
     private func eraseLeads(ofContact contactID: Int64, at now: Timestamp) throws -> Int {
         try execute("""
-            UPDATE leads SET first_name = '', surname = '', email = '', other_phone = NULL, data = NULL,
-                             raw_request = '', subtype = NULL, erased_at = ?
+            UPDATE leads SET first_name = '', surname = '', email = '', other_phone = NULL, other_phone_line_type = NULL,
+                             data = NULL, raw_request = '', subtype = NULL, erased_at = ?
             WHERE contact_id = ? AND erased_at IS NULL
             """, .text(now.iso8601), .integer(contactID))
     }
@@ -72,10 +73,11 @@ extension Connection {
             guard row.expired else { reachedRecent = true; break }
             guard row.erasable else { continue }
             report.leadsErased += try execute("""
-                UPDATE leads SET first_name = '', surname = '', email = '', other_phone = NULL, data = NULL,
-                                 raw_request = '', subtype = NULL, erased_at = ?
+                UPDATE leads SET first_name = '', surname = '', email = '', other_phone = NULL, other_phone_line_type = NULL,
+                                 data = NULL, raw_request = '', subtype = NULL, erased_at = ?
                 WHERE lead_id = ?
                 """, .text(now.iso8601), .integer(row.id))
+            try eraseConsent(ofLead: row.id, at: now)
             try eraseMobileInEvents(ofLead: row.id)
             contacts.insert(row.contact)
         }

@@ -14,6 +14,11 @@ struct LeadType: Sendable {
     let maxAttempts: Int?
     /// The shortest retry a dialler may ask for.
     let minRetrySeconds: Int
+    /// Whether a lead must carry consent no older than `consentMaxAgeDays` to be saved at all.
+    let requiresConsent: Bool
+    let consentMaxAgeDays: Int
+    /// The mobile line types this type's calls may go to; nil means every type.
+    let lineTypes: Set<LineType>?
 
     /// The due time of a call scheduled at `now` after `delay` seconds, moved into the window.
     func dueTime(from now: Timestamp, delay: Int?) -> Timestamp {
@@ -30,7 +35,29 @@ extension LeadType {
                   dedupeDays: row.optionalInt64(4).map(Int.init), defaultDelay: row.int(5),
                   window: try CallingWindow.from(typeName: name, start: row.optionalText(6), end: row.optionalText(7),
                                                  days: row.optionalText(8), timeZone: row.text(9)),
-                  maxAttempts: row.optionalInt64(10).map(Int.init), minRetrySeconds: row.int(11))
+                  maxAttempts: row.optionalInt64(10).map(Int.init), minRetrySeconds: row.int(11),
+                  requiresConsent: row.int(12) == 1, consentMaxAgeDays: row.int(13),
+                  lineTypes: try Self.lineTypes(typeName: name, list: row.optionalText(14)))
+    }
+
+    /// `lead_types.line_types` ('mobile,fixed_line'), each word one of `LineType`'s raw values.
+    static func lineTypes(typeName: String, list: String?) throws -> Set<LineType>? {
+        guard let list else { return nil }
+        var types = Set<LineType>()
+        for word in list.split(separator: ",", omittingEmptySubsequences: false) {
+            let name = word.trimmingCharacters(in: .whitespaces)
+            guard let type = LineType(rawValue: name) else {
+                let known = LineType.allCases.map(\.rawValue).joined(separator: ", ")
+                throw StoreError.invalidLeadType(name: typeName, reason: "line_types has \"\(name)\", not one of \(known)")
+            }
+            types.insert(type)
+        }
+        return types
+    }
+
+    /// Whether a mobile of this line type may be called for this type.
+    func accepts(_ lineType: LineType) -> Bool {
+        lineTypes?.contains(lineType) ?? true
     }
 }
 
@@ -39,7 +66,8 @@ extension Connection {
     func leadType(named name: String) throws -> LeadType? {
         try queryFirst("""
             SELECT lead_type_id, name, call_group, active, dedupe_days, default_delay,
-                   window_start, window_end, window_days, time_zone, max_attempts, min_retry_seconds
+                   window_start, window_end, window_days, time_zone, max_attempts, min_retry_seconds,
+                   requires_consent, consent_max_age_days, line_types
             FROM lead_types WHERE name = ?
             """, .text(name), row: LeadType.init(row:))
     }
@@ -48,7 +76,8 @@ extension Connection {
     func leadType(id: Int64) throws -> LeadType? {
         try queryFirst("""
             SELECT lead_type_id, name, call_group, active, dedupe_days, default_delay,
-                   window_start, window_end, window_days, time_zone, max_attempts, min_retry_seconds
+                   window_start, window_end, window_days, time_zone, max_attempts, min_retry_seconds,
+                   requires_consent, consent_max_age_days, line_types
             FROM lead_types WHERE lead_type_id = ?
             """, .integer(id), row: LeadType.init(row:))
     }

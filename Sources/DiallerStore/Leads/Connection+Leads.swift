@@ -1,50 +1,80 @@
 extension Connection {
+    /// `saveLead`, with a refusal for consent as a value rather than a throw: a job that throws
+    /// makes the writer run its whole batch again, one savepoint per job.
+    func submission(_ lead: NewLead, from partner: Principal, at now: Timestamp) throws -> LeadSubmission {
+        do {
+            return .success(try saveLead(lead, from: partner, at: now))
+        } catch let refusal as ConsentRefusal {
+            return .failure(refusal)
+        }
+    }
+
     /// Saves a lead and decides its outcome, in the caller's transaction, so two submissions of
     /// the same mobile and type can never both be processed.
     func saveLead(_ lead: NewLead, from partner: Principal, at now: Timestamp) throws -> SavedLead {
         guard let partnerID = partner.partnerID else { throw StoreError.notAPartnerKey }
-        let nowText = now.iso8601  // written three times below; formatting it is not free on the writer's thread
-        let contactID = try contactID(mobile: lead.mobile, createdAt: nowText)
         let type = try leadType(named: lead.type)
+        let known = type.flatMap { $0.active && partner.maySubmit(type: $0.name) ? $0 : nil }
+        // Before anything is written: a refused lead is not saved (a batch's other leads are).
+        if let known, let refusal = consentRefusal(lead.consent, type: known, at: now) { throw refusal }
+        let nowText = now.iso8601  // written several times below; formatting it is not free on the writer's thread
+        let contactID = try contactID(mobile: lead.mobile, lineType: lead.mobileLineType, createdAt: nowText)
         let outcome: LeadOutcome
         var suppressedBy: String?
-        if let type, type.active, partner.maySubmit(type: type.name) {
-            // After the type check and before de-duplication, as the contract orders them.
-            suppressedBy = try suppressingList(of: lead.mobile)
-            outcome = suppressedBy != nil ? .suppressed : try dedupeOutcome(contactID: contactID, type: type, at: now)
+        var overrode: [String] = []
+        if let known {
+            if !known.accepts(lead.mobileLineType) {
+                outcome = .lineTypeNotAccepted
+            } else {
+                // After the type checks and before de-duplication, as the contract orders them.
+                let check = try suppressionCheck(of: lead.mobile, consented: lead.consent != nil)
+                suppressedBy = check.blockedBy
+                overrode = check.overridden
+                outcome = suppressedBy != nil ? .suppressed : try dedupeOutcome(contactID: contactID, type: known, at: now)
+            }
         } else {
             outcome = .unknownType
         }
         let leadID = try insert("""
             INSERT INTO leads(received_at, partner_id, key_id, type, lead_type_id, subtype, first_name, surname,
-                              email, contact_id, other_phone, data, delays, outcome, raw_request)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              email, contact_id, other_phone, other_phone_line_type, data, delays, outcome, raw_request)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             .text(nowText), .integer(partnerID), .integer(partner.keyID), .text(lead.type),
             .integer(type?.id), .text(lead.subtype), .text(lead.firstName), .text(lead.surname), .text(lead.email),
-            .integer(contactID), .text(lead.otherPhone), .text(lead.data), .integer(lead.delays.map(Int64.init)),
-            .text(outcome.rawValue), .text(lead.rawRequest))
+            .integer(contactID), .text(lead.otherPhone), .text(lead.otherPhoneLineType?.rawValue), .text(lead.data),
+            .integer(lead.delays.map(Int64.init)), .text(outcome.rawValue), .text(lead.rawRequest))
+        if outcome != .processed { overrode = [] }
+        if let consent = lead.consent {
+            try saveConsent(consent, leadID: leadID, overrode: overrode)
+        }
         if outcome == .suppressed {
             try recordLeadSuppressed(leadID: leadID, partnerID: partnerID, type: lead.type, mobile: lead.mobile, at: now)
         }
-        guard outcome == .processed, let type else {
+        guard outcome == .processed, let known else {
             return SavedLead(leadID: leadID, outcome: outcome, callID: nil, dueAt: nil, suppressedBy: suppressedBy)
         }
-        let due = type.dueTime(from: now, delay: lead.delays)
+        let due = known.dueTime(from: now, delay: lead.delays)
         let callID = try insert("""
             INSERT INTO calls(lead_id, contact_id, lead_type_id, call_group, due_at, created_at)
             VALUES (?, ?, ?, ?, ?, ?)
-            """, .integer(leadID), .integer(contactID), .integer(type.id), .text(type.callGroup),
+            """, .integer(leadID), .integer(contactID), .integer(known.id), .text(known.callGroup),
             .text(due.iso8601), .text(nowText))
-        return SavedLead(leadID: leadID, outcome: .processed, callID: callID, dueAt: due)
+        return SavedLead(leadID: leadID, outcome: .processed, callID: callID, dueAt: due, consentOverrode: overrode)
     }
 
-    /// The contact for an E.164 mobile, created on first sight (at `createdAt`, ISO-8601).
-    func contactID(mobile: String, createdAt: String) throws -> Int64 {
-        if let existing = try queryFirst("SELECT contact_id FROM contacts WHERE mobile = ?", .text(mobile), row: { $0.int64(0) }) {
-            return existing
+    /// The contact for an E.164 mobile, created on first sight (at `createdAt`, ISO-8601) with its
+    /// line type; a contact made before line types were kept gets this one.
+    func contactID(mobile: String, lineType: LineType, createdAt: String) throws -> Int64 {
+        if let existing = try queryFirst("SELECT contact_id, line_type IS NULL FROM contacts WHERE mobile = ?", .text(mobile),
+                                         row: { (id: $0.int64(0), unclassified: $0.int(1) == 1) }) {
+            if existing.unclassified {
+                try execute("UPDATE contacts SET line_type = ? WHERE contact_id = ?", .text(lineType.rawValue), .integer(existing.id))
+            }
+            return existing.id
         }
-        return try insert("INSERT INTO contacts(mobile, created_at) VALUES (?, ?)", .text(mobile), .text(createdAt))
+        return try insert("INSERT INTO contacts(mobile, line_type, created_at) VALUES (?, ?, ?)",
+                          .text(mobile), .text(lineType.rawValue), .text(createdAt))
     }
 
     /// `processed` unless an unfinished call, or one dialled to the end within the type's

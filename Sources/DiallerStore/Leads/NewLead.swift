@@ -6,26 +6,36 @@ public struct NewLead: Sendable, Equatable {
     public var surname: String
     public var email: String
     public var mobile: String
+    public var mobileLineType: LineType
     public var otherPhone: String?
+    public var otherPhoneLineType: LineType?
     /// Compact JSON text of an object.
     public var data: String?
     /// Seconds to wait before calling; nil means the type's default delay.
     public var delays: Int?
     /// The request body exactly as received.
     public var rawRequest: String
+    /// The evidence that the person agreed to be called, when the partner sent it.
+    public var consent: NewConsent?
 
+    /// Line types default to `unknown`: the server always passes the parsed number's own.
     public init(type: String, subtype: String? = nil, firstName: String, surname: String, email: String,
-                mobile: String, otherPhone: String? = nil, data: String? = nil, delays: Int? = nil, rawRequest: String) {
+                mobile: String, mobileLineType: LineType = .unknown, otherPhone: String? = nil,
+                otherPhoneLineType: LineType? = nil, data: String? = nil, delays: Int? = nil, rawRequest: String,
+                consent: NewConsent? = nil) {
         self.type = type
         self.subtype = subtype
         self.firstName = firstName
         self.surname = surname
         self.email = email
         self.mobile = mobile
+        self.mobileLineType = mobileLineType
         self.otherPhone = otherPhone
+        self.otherPhoneLineType = otherPhone == nil ? nil : (otherPhoneLineType ?? .unknown)
         self.data = data
         self.delays = delays
         self.rawRequest = rawRequest
+        self.consent = consent
     }
 }
 
@@ -41,6 +51,8 @@ public enum LeadOutcome: String, Sendable, CaseIterable {
     case alreadyScheduled = "already_scheduled"
     /// A call for this mobile and type was dialled to the end within the type's de-duplication window.
     case existingContact = "existing_contact"
+    /// The mobile's line type is not on the type's `line_types` allow-list.
+    case lineTypeNotAccepted = "line_type_not_accepted"
 }
 
 /// The saved lead's id, its outcome and, when processed, its call.
@@ -51,4 +63,10 @@ public struct SavedLead: Sendable, Equatable {
     public let dueAt: Timestamp?
     /// The list that suppressed the lead, when its outcome is `suppressed`.
     public var suppressedBy: String? = nil
+    /// The do-not-call lists holding the number that the lead's consent let its call past
+    /// (lists marked `consent_overrides`); empty when none did.
+    public var consentOverrode: [String] = []
 }
+
+/// What one submitted lead came to: saved (whatever its outcome), or refused for its consent.
+public typealias LeadSubmission = Result<SavedLead, ConsentRefusal>

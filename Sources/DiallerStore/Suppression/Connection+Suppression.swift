@@ -1,14 +1,44 @@
 extension Connection {
-    /// The first visible list (by name) holding `mobile`, or nil: the one lookup intake and claims
-    /// make, through the index on mobile.
-    func suppressingList(of mobile: String) throws -> String? {
-        // min() rather than ORDER BY … LIMIT 1: the aggregate needs no temporary b-tree, which
-        // SQLite builds for the ORDER BY on every run (~3 µs a lead on the writer, measured).
-        try queryFirst("""
-            SELECT min(l.name) FROM suppressions s
+    /// What the visible lists holding `mobile` say of a lead: the first list (by name) that stops
+    /// it, or nil; and, when a consented lead goes ahead, the lists marked `consent_overrides` it
+    /// goes past. Lists marked so stop only leads without consent. The one lookup intake and
+    /// claims make, through the index on mobile.
+    func suppressionCheck(of mobile: String, consented: Bool) throws -> (blockedBy: String?, overridden: [String]) {
+        // Aggregates rather than ORDER BY … LIMIT 1: they need no temporary b-tree, which SQLite
+        // builds for the ORDER BY on every run (~3 µs a lead on the writer, measured).
+        let found = try queryFirst("""
+            SELECT min(CASE WHEN l.consent_overrides = 0 THEN l.name END), min(l.name),
+                   group_concat(CASE WHEN l.consent_overrides = 1 THEN l.name END)
+            FROM suppressions s
             JOIN suppression_lists l ON l.list_id = s.list_id AND l.generation = s.generation
             WHERE s.mobile = ?
-            """, .text(mobile)) { $0.optionalText(0) } ?? nil
+            """, .text(mobile)) { (stopping: $0.optionalText(0), first: $0.optionalText(1), overridable: $0.optionalText(2)) }
+        guard let found, let first = found.first else { return (nil, []) }
+        guard consented else { return (first, []) }
+        if let stopping = found.stopping { return (stopping, []) }
+        return (nil, (found.overridable ?? "").split(separator: ",").map(String.init).sorted())
+    }
+
+    /// Whether the lists holding `mobile` stop this call now (at a claim or a retry). A call that
+    /// goes past lists marked `consent_overrides` on its lead's consent has them added to the
+    /// consent's `overrode_lists`, so the views show every call that went ahead on consent.
+    func suppressionStops(callID: Int64, mobile: String) throws -> Bool {
+        let check = try suppressionCheck(of: mobile, consented: true)
+        if check.blockedBy != nil { return true }
+        if check.overridden.isEmpty { return false }
+        guard let recorded = try consentOverrodeLists(callID: callID) else { return true }
+        let lists = Set(recorded).union(check.overridden).sorted()
+        if lists != recorded.sorted() { try recordConsentOverrode(lists, callID: callID) }
+        return false
+    }
+
+    /// Sets whether a list's numbers may be called when the lead carries consent (PECR regulation
+    /// 21 allows it for TPS and CTPS). Never for `internal`: those people objected to us.
+    func setConsentOverrides(list name: String, _ on: Bool) throws {
+        guard name != internalSuppressionList else { throw SuppressionListRefusal.internalList }
+        guard try execute("UPDATE suppression_lists SET consent_overrides = ? WHERE name = ?", .int(on ? 1 : 0), .text(name)) > 0 else {
+            throw SuppressionListRefusal.noSuchList(name)
+        }
     }
 
     /// Every visible list holding `mobile`, with why and since when.
@@ -23,9 +53,9 @@ extension Connection {
     }
 
     func suppressionLists() throws -> [SuppressionList] {
-        try query("SELECT name, numbers, loaded_at, created_at FROM suppression_lists ORDER BY name") { row in
+        try query("SELECT name, numbers, loaded_at, created_at, consent_overrides FROM suppression_lists ORDER BY name") { row in
             SuppressionList(name: row.text(0), numbers: row.int(1), loadedAt: row.optionalText(2).flatMap(Timestamp.init(iso8601:)),
-                            createdAt: Timestamp(iso8601: row.text(3)) ?? Timestamp(milliseconds: 0))
+                            createdAt: Timestamp(iso8601: row.text(3)) ?? Timestamp(milliseconds: 0), consentOverrides: row.int(4) == 1)
         }
     }
 
@@ -49,7 +79,8 @@ extension Connection {
             INSERT OR IGNORE INTO suppressions(list_id, generation, mobile, reason, added_at) VALUES (?, ?, ?, ?, ?)
             """, .integer(list.id), .integer(list.generation), .text(mobile), .text(reason), .text(now.iso8601)) > 0
         if added { try execute("UPDATE suppression_lists SET numbers = numbers + 1 WHERE list_id = ?", .integer(list.id)) }
-        return SuppressionChange(added: added, cancelledCalls: try cancelOpenCalls(mobile: mobile, outcome: "suppressed", at: now))
+        let cancelled = try cancelOpenCalls(mobile: mobile, outcome: "suppressed", sparingConsented: consentOverrides(listID: list.id), at: now)
+        return SuppressionChange(added: added, cancelledCalls: cancelled)
     }
 
     /// Takes `mobile` off the list; answers whether it was there. Cancelled calls stay cancelled.
@@ -61,12 +92,19 @@ extension Connection {
         return removed
     }
 
-    /// Cancels the waiting and queued calls to `mobile` (a call being dialled is left to finish).
-    func cancelOpenCalls(mobile: String, outcome: String, at now: Timestamp) throws -> [Int64] {
+    /// Whether the list is marked `consent_overrides`.
+    func consentOverrides(listID: Int64) throws -> Bool {
+        try queryFirst("SELECT consent_overrides FROM suppression_lists WHERE list_id = ?", .integer(listID), row: { $0.int(0) == 1 }) ?? false
+    }
+
+    /// Cancels the waiting and queued calls to `mobile` (a call being dialled is left to finish);
+    /// with `sparingConsented` (a list marked `consent_overrides`), not those whose lead carries consent.
+    func cancelOpenCalls(mobile: String, outcome: String, sparingConsented: Bool = false, at now: Timestamp) throws -> [Int64] {
         let open = try query("""
             SELECT k.call_id FROM contacts c JOIN calls k ON k.contact_id = c.contact_id
             WHERE c.mobile = ? AND (k.state = 'waiting' OR k.state = 'queued')
-            """, .text(mobile)) { $0.int64(0) }
+              AND (? = 0 OR NOT EXISTS (SELECT 1 FROM consents n WHERE n.lead_id = k.lead_id))
+            """, .text(mobile), .int(sparingConsented ? 1 : 0)) { $0.int64(0) }
         for callID in open { try cancel(callID: callID, outcome: outcome, at: now) }
         return open
     }
@@ -86,6 +124,7 @@ extension Connection {
     func importSuppressions(_ mobiles: [String], listID: Int64, generation: Int64, visible: Bool, reason: String?,
                             at now: Timestamp) throws -> ImportChunkReport {
         let nowText = now.iso8601
+        let sparing = visible ? try consentOverrides(listID: listID) : false
         var added = 0, cancelled = 0
         for mobile in mobiles {
             let inserted = try execute("""
@@ -93,7 +132,9 @@ extension Connection {
                 """, .integer(listID), .integer(generation), .text(mobile), .text(reason), .text(nowText))
             guard inserted > 0 else { continue }
             added += 1
-            if visible { cancelled += try cancelOpenCalls(mobile: mobile, outcome: "suppressed", at: now).count }
+            if visible {
+                cancelled += try cancelOpenCalls(mobile: mobile, outcome: "suppressed", sparingConsented: sparing, at: now).count
+            }
         }
         if visible {
             try execute("UPDATE suppression_lists SET numbers = numbers + ? WHERE list_id = ?", .int(added), .integer(listID))
@@ -129,17 +170,22 @@ extension Connection {
     package func finishReplace(_ target: ReplaceTarget, plan: ReplacementPlan, at now: Timestamp) throws -> Int {
         try execute("UPDATE suppression_lists SET generation = ?, numbers = ?, loaded_at = ? WHERE list_id = ?",
                     .integer(target.generation), .int(plan.numbers), .text(now.iso8601), .integer(target.listID))
+        // A list marked consent_overrides spares the calls whose lead carries consent.
+        let sparing = try consentOverrides(listID: target.listID) ? 1 : 0
         var open: [Int64] = []
         for callID in plan.candidates {
-            let stillOpen = try queryFirst("SELECT 1 FROM calls WHERE call_id = ? AND (state = 'waiting' OR state = 'queued')",
-                                           .integer(callID), row: { _ in true }) ?? false
+            let stillOpen = try queryFirst("""
+                SELECT 1 FROM calls k WHERE k.call_id = ? AND (k.state = 'waiting' OR k.state = 'queued')
+                  AND (? = 0 OR NOT EXISTS (SELECT 1 FROM consents n WHERE n.lead_id = k.lead_id))
+                """, .integer(callID), .int(sparing), row: { _ in true }) ?? false
             if stillOpen { open.append(callID) }
         }
         open += try query("""
             SELECT k.call_id FROM calls k JOIN contacts c ON c.contact_id = k.contact_id
             WHERE k.call_id > ? AND (k.state = 'waiting' OR k.state = 'queued')
               AND EXISTS (SELECT 1 FROM suppressions s WHERE s.list_id = ? AND s.generation = ? AND s.mobile = c.mobile)
-            """, .integer(plan.lastCallID), .integer(target.listID), .integer(target.generation)) { $0.int64(0) }
+              AND (? = 0 OR NOT EXISTS (SELECT 1 FROM consents n WHERE n.lead_id = k.lead_id))
+            """, .integer(plan.lastCallID), .integer(target.listID), .integer(target.generation), .int(sparing)) { $0.int64(0) }
         for callID in open { try cancel(callID: callID, outcome: "suppressed", at: now) }
         return open.count
     }

@@ -15,6 +15,11 @@ extension Store {
         try await read { try $0.suppressionEntries(of: mobile) }
     }
 
+    /// Marks a list as one that a lead's consent overrides, or not; throws `SuppressionListRefusal`.
+    public func setConsentOverrides(list: String, _ on: Bool) async throws {
+        try await writer.write { try $0.setConsentOverrides(list: list, on) }
+    }
+
     public func suppressionLists() async throws -> [SuppressionList] {
         try await read { try $0.suppressionLists() }
     }

@@ -5,6 +5,22 @@ public struct SuppressionList: Sendable, Equatable {
     /// When an import last completed; nil for a list only ever added to by hand.
     public let loadedAt: Timestamp?
     public let createdAt: Timestamp
+    /// Whether a lead with consent may be called though its number is on this list.
+    public var consentOverrides = false
+}
+
+/// Why `consent_overrides` cannot be set on a list.
+public enum SuppressionListRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `internal` holds people who objected to us: no consent overrides an objection.
+    case internalList
+    case noSuchList(String)
+
+    public var description: String {
+        switch self {
+        case .internalList: "list internal holds opt-outs and Do Not Call results: consent never overrides it"
+        case .noSuchList(let name): "there is no list \(name)"
+        }
+    }
 }
 
 /// One list's entry for a number: which list, why, since when.

@@ -1,0 +1,1 @@
+../../../Sources/DiallerServer/Validation/ConsentField.swift
