@@ -142,6 +142,11 @@ struct FieldReader {
         }
     }
 
+    /// Records a message about a field that is well-formed alone but wrong beside another.
+    mutating func reject(_ name: String, _ message: String) {
+        errors.add(name, message)
+    }
+
     /// Records "{Label} cannot be blank." for a required field that `integer` found blank.
     mutating func requireMissing(_ name: String, label: String) {
         errors.add(name, "\(label) cannot be blank.")
