@@ -569,6 +569,7 @@ def main():
                               {"minutes": "600", "call_group": ""}],
             "lead_story": [{"mobile": mobile}, {"mobile": spaced}, {"mobile": "0044" + day.story[1:]},
                            {"mobile": "+447000000000"}],
+            "abandon_rate_24_hours": [{"end": ""}, {"end": "2026-01-01T00:00:00Z"}],
             "suppression_lists": [{"max_age_days": ""}, {"max_age_days": "0"}],
             "outcomes_per_day": [{"days": ""}, {"days": "1"}],
         }
