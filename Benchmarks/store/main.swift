@@ -5,6 +5,7 @@
 //   swift run -c release --scratch-path .build-release store-benchmark [LEADS] [RUNS] [TASKS]
 //
 // Prints per run and the medians: leads/s and process CPU µs per lead, and the ratio of the two.
+// `store-benchmark dialling …` measures the dialling side instead (see Dialling.swift).
 import CSQLite
 import DiallerStore
 import Foundation
@@ -14,6 +15,10 @@ let leadCount = arguments.count > 0 ? arguments[0] : 50_000
 let runs = arguments.count > 1 ? arguments[1] : 5
 let tasks = arguments.count > 2 ? arguments[2] : 64
 let migrations = FileManager.default.currentDirectoryPath + "/Migrations"
+if CommandLine.arguments.dropFirst().first == "dialling" {
+    try await runDiallingBenchmark(arguments, migrations: migrations)
+    exit(0)
+}
 
 /// A lead shaped like the HTTP benchmark's, with a distinct mobile.
 func lead(_ n: Int) -> NewLead {

@@ -24,8 +24,10 @@ func buildApplication(
                     maxBodyBytes: configuration.maxBatchBodyBytes, idempotency: idempotency).register(on: router)
     LeadStatusRoutes(store: store, authenticator: authenticator, numbers: numbers, metrics: metrics,
                      maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+    let abandonGuard = AbandonGuard(store: store, limit: configuration.abandonLimit, minLive: configuration.abandonMinLive,
+                                    metrics: metrics, logger: logger)
     QueueRoutes(store: store, authenticator: authenticator, metrics: metrics,
-                maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+                maxBodyBytes: configuration.maxBodyBytes, abandonGuard: abandonGuard).register(on: router)
     OperationsRoutes(store: store, worker: worker, metrics: metrics, metricsKey: configuration.metricsKey,
                      maxTickAge: max(5, configuration.promoteEvery * 5), openAPIDocument: OpenAPIDocument.yaml)
         .register(on: router)

@@ -15,4 +15,8 @@ struct ServerConfiguration: Sendable {
     var idleTimeoutSeconds = 60
     /// Peers whose `X-Forwarded-For` names the client in the access log (none: the peer is the client).
     var trustedProxies = TrustedProxies()
+    /// The abandoned-call guard: a group at or over `abandonLimit` percent (nil: off) on at least
+    /// `abandonMinLive` live calls in 24 hours is handed no calls.
+    var abandonLimit: Double? = 3
+    var abandonMinLive = 100
 }

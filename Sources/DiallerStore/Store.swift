@@ -83,6 +83,8 @@ public final class Store: Sendable {
     /// What the chunks of a bulk job (an import) last saw of other writers; behind a lock because
     /// each chunk's pause is worked out on whichever task awaited it.
     let bulkPacing = Mutex(BulkPacing())
+    /// Each call group's abandoned-call counters over the rolling 24 hours, in memory.
+    let abandonRates: AbandonRates
 
     /// Opens the database as `configuration.opening` says, then checks every lead type.
     public init(_ configuration: StoreConfiguration, clock: any WallClock = SystemClock(),
@@ -90,6 +92,8 @@ public final class Store: Sendable {
         let (connection, applied) = try Self.openWriterConnection(configuration, at: clock.now())
         self.appliedMigrations = applied
         self.leadTypeNames = try connection.validateLeadTypes()
+        try connection.validateRecyclingRules()
+        self.abandonRates = AbandonRates(rows: try connection.abandonRateMinutes(at: clock.now()))
         self.configuration = configuration
         self.clock = clock
         self.writer = try Writer(connection: connection, maxBatch: configuration.maxBatch,
@@ -116,7 +120,10 @@ public final class Store: Sendable {
             do {
                 let connection = try Connection(path: path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
                 try connection.configureForWriting(checkpoints: configuration.checkpoints, synchronous: configuration.commitSynchronous)
-                let runner = MigrationRunner(migrations: migrations) { _ = try $0.validateLeadTypes() }
+                let runner = MigrationRunner(migrations: migrations) {
+                    _ = try $0.validateLeadTypes()
+                    try $0.validateRecyclingRules()
+                }
                 return (connection, try runner.apply(to: connection, at: now))
             } catch {
                 if !existed {

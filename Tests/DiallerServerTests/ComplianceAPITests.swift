@@ -52,7 +52,7 @@ import Testing
             _ = try await server.post("/queue/next", "", key: server.diallerKey)
             let abandoned = try await server.post("/queue/result", #"{"call_id":2,"outcome":"abandoned","abandoned":true,"retry_in":60}"#,
                                                   key: server.diallerKey)
-            #expect(abandoned.body == #"{"call_id":2,"state":"waiting"}"#)
+            #expect(abandoned.body == #"{"call_id":2,"state":"waiting","due_at":"2026-11-25T10:01:00Z"}"#)
             #expect(try await server.scalar("SELECT group_concat(call_id || ':' || abandoned || do_not_call, ' ') FROM call_attempts_report ORDER BY attempt_id")
                     == "1:01 2:10")
             server.clock.advance(seconds: 60)

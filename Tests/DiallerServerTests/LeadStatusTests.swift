@@ -11,10 +11,10 @@ import Testing
         #"{"lead_id":\#(id),"received_at":"2026-11-25T10:00:00Z","type":"motor-trade","outcome":"\#(outcome)","call":\#(call)}"#
     }
 
-    static func call(_ state: String, attempts: Int = 0, finishedAt: String? = nil, outcome: String? = nil) -> String {
+    static func call(_ state: String, attempts: Int = 0, finishedAt: String? = nil, outcome: String? = nil, result: String? = nil) -> String {
         let finished = finishedAt.map { "\"\($0)\"" } ?? "null"
         let ended = outcome.map { "\"\($0)\"" } ?? "null"
-        return #"{"call_id":1,"state":"\#(state)","due_at":"2026-11-25T10:10:00Z","attempts":\#(attempts),"finished_at":\#(finished),"outcome":\#(ended)}"#
+        return #"{"call_id":1,"state":"\#(state)","due_at":"2026-11-25T10:10:00Z","attempts":\#(attempts),"finished_at":\#(finished),"outcome":\#(ended),"result":\#(result.map { "\"\($0)\"" } ?? "null")}"#
     }
 
     @Test func aLeadIsFollowedThroughEveryStateOfItsCall() async throws {

@@ -40,7 +40,7 @@ import Testing
             let claim = try await server.post("/queue/next", "{}", key: server.diallerKey)
             #expect(claim.status == .ok)
             let retry = try await server.post("/queue/result", #"{"call_id":1,"outcome":"no answer","retry_in":"3600"}"#, key: server.diallerKey)
-            #expect(retry.body == #"{"call_id":1,"state":"waiting"}"#)
+            #expect(retry.body == #"{"call_id":1,"state":"waiting","due_at":"2026-11-25T11:00:01Z"}"#)
             #expect(try await server.scalar("SELECT state || ' ' || due_at FROM calls_report") == "waiting 2026-11-25T11:00:01Z")
         }
     }

@@ -27,7 +27,7 @@ import Testing
             await worker.promoteNow()
             #expect(try await claim(store, dialler) == call)
             let second = try await store.recordResult(callID: call, result: CallResult(outcome: "no answer", retryAfterSeconds: 5), by: dialler)
-            #expect(second == ResultOutcome(state: .done, reason: "max_attempts", cancelledCalls: []))
+            #expect(second == ResultOutcome(state: .done, reason: "max_attempts", cancelledCalls: [], callGroup: "motor-trade"))
             // The history of both attempts survives the retry and the finish.
             #expect(try await store.scalar("SELECT group_concat(attempt_id || ' ' || outcome || ' ' || dialler, ', ') FROM call_attempts_report ORDER BY attempt_id")
                     == "1 no answer floor, 2 no answer floor")

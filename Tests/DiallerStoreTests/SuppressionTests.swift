@@ -81,7 +81,7 @@ import Testing
             _ = try await store.claimNextCall(callGroup: nil, by: dialler)
             let result = try await store.recordResult(
                 callID: call.callID!, result: CallResult(outcome: "not interested", retryAfterSeconds: 60, doNotCall: true), by: dialler)
-            #expect(result == ResultOutcome(state: .done, reason: "do_not_call", cancelledCalls: [otherType.callID!]))
+            #expect(result == ResultOutcome(state: .done, reason: "do_not_call", cancelledCalls: [otherType.callID!], callGroup: "motor-trade"))
             #expect(try await store.scalar("SELECT list || ' ' || reason FROM suppressions_report") == "internal call \(call.callID!)")
             #expect(try await store.scalar("SELECT do_not_call FROM call_attempts_report") == "1")
         }

@@ -600,6 +600,7 @@ def main():
             "lead_story": [{"mobile": mobile}, {"mobile": spaced}, {"mobile": "0044" + day.story[1:]},
                            {"mobile": "+447000000000"}],
             "consent_calls": [{"list": "", "days": ""}, {"list": "tps", "days": "1"}],
+            "abandon_rate_24_hours": [{"end": ""}, {"end": "2026-01-01T00:00:00Z"}],
             "suppression_lists": [{"max_age_days": ""}, {"max_age_days": "0"}],
             "outcomes_per_day": [{"days": ""}, {"days": "1"}],
         }

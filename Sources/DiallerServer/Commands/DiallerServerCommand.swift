@@ -7,7 +7,7 @@ struct DiallerServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dialler-server",
         abstract: "Lead intake and call scheduling for outbound call centres.",
-        subcommands: [Serve.self, Migrate.self, Keys.self, Partners.self, Secrets.self, Suppress.self, Erase.self, Backup.self, Demo.self],
+        subcommands: [Serve.self, Migrate.self, Keys.self, Partners.self, Secrets.self, Suppress.self, Recycling.self, Erase.self, Backup.self, Demo.self],
         defaultSubcommand: Serve.self
     )
 

@@ -48,6 +48,12 @@ struct ServeOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Requests a key may burst above its rate (env DIALLER_RATE_BURST; default 100).")
     var rateBurst: String?
 
+    @Option(parsing: .unconditional, help: "Abandoned-call rate in percent at which /queue/next stops handing out a group's calls, or off (env DIALLER_ABANDON_LIMIT; default 3).")
+    var abandonLimit: String?
+
+    @Option(parsing: .unconditional, help: "Live calls a group needs in 24 hours before the abandoned-call limit applies (env DIALLER_ABANDON_MIN_LIVE; default 100).")
+    var abandonMinLive: String?
+
     @Option(parsing: .unconditional, help: "Key required by /metrics; unset leaves it open (env DIALLER_METRICS_KEY).")
     var metricsKey: String?
 
@@ -111,6 +117,11 @@ struct ServeOptions: ParsableArguments {
             .resolveIfSet(rateLimit)
         server.rateBurst = try Setting("--rate-burst", env: "DIALLER_RATE_BURST", .integer(1...1_000_000, "a whole number from 1 to 1000000"))
             .resolve(rateBurst, default: server.rateBurst)
+        server.abandonLimit = try Setting("--abandon-limit", env: "DIALLER_ABANDON_LIMIT", .percentOrOff)
+            .resolve(abandonLimit, default: server.abandonLimit)
+        server.abandonMinLive = try Setting("--abandon-min-live", env: "DIALLER_ABANDON_MIN_LIVE",
+                                            .integer(1...1_000_000, "a whole number from 1 to 1000000"))
+            .resolve(abandonMinLive, default: server.abandonMinLive)
         server.metricsKey = try Setting("--metrics-key", env: "DIALLER_METRICS_KEY", .nonBlank).resolveIfSet(metricsKey)
         server.trustedProxies = TrustedProxies(try Setting("--trusted-proxy", env: "DIALLER_TRUSTED_PROXY", SettingRule(
             expectation: "an IPv4 or IPv6 address, or a network such as 10.0.0.0/8 or fd00::/8", parse: { AddressRange($0) }))

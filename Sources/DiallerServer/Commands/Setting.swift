@@ -29,6 +29,16 @@ extension SettingRule where Value == Double {
     }
 }
 
+extension SettingRule where Value == Double? {
+    /// A percentage above 0 and at most 100, or `off` (nil).
+    static var percentOrOff: SettingRule {
+        SettingRule(expectation: "a percentage above 0 and at most 100, or off") { text -> Double?? in
+            if text == "off" { return .some(nil) }
+            return Double(text).flatMap { $0.isFinite && $0 > 0 && $0 <= 100 ? .some($0) : nil }
+        }
+    }
+}
+
 extension SettingRule where Value == String {
     static var nonBlank: SettingRule { SettingRule(expectation: "a non-blank value") { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
 

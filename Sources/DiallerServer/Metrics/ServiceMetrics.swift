@@ -60,6 +60,18 @@ final class ServiceMetrics: Sendable {
         Counter(label: "dialler_calls_claimed_total", dimensions: [("call_group", callGroup)], factory: factory).increment()
     }
 
+    /// A call group's queue entered a pause (`abandon_rate`: the abandoned-call guard).
+    func queuePaused(callGroup: String, reason: String) {
+        Counter(label: "dialler_queue_paused_total", dimensions: [("call_group", callGroup), ("reason", reason)], factory: factory).increment()
+    }
+
+    /// Each call group's abandoned-call rate over the last 24 hours, in percent.
+    func update(from rates: [AbandonRate]) {
+        for rate in rates {
+            Gauge(label: "dialler_abandon_rate_percent", dimensions: [("call_group", rate.callGroup)], factory: factory).record(rate.percent)
+        }
+    }
+
     /// A lead answered `Do Not Call`, by the list that holds its number.
     func leadSuppressed(list: String) {
         Counter(label: "dialler_leads_suppressed_total", dimensions: [("list", list)], factory: factory).increment()

@@ -47,7 +47,8 @@ struct LeadStatusRoutes: Sendable {
         func string(_ value: String?) -> String { value.map(JSONWriter.quoted) ?? "null" }
         let call = status.call.map { call in
             #"{"call_id":\#(call.callID),"state":\#(string(call.state)),"due_at":\#(string(call.dueAt)),"#
-                + #""attempts":\#(call.attempts),"finished_at":\#(string(call.finishedAt)),"outcome":\#(string(call.outcome))}"#
+                + #""attempts":\#(call.attempts),"finished_at":\#(string(call.finishedAt)),"outcome":\#(string(call.outcome)),"#
+                + #""result":\#(string(call.result))}"#
         } ?? "null"
         return #"{"lead_id":\#(status.leadID),"received_at":\#(string(status.receivedAt)),"type":\#(string(status.type)),"#
             + #""outcome":\#(string(status.outcome)),"call":\#(call)}"#

@@ -45,7 +45,11 @@ struct OperationsRoutes: Sendable {
         if let metricsKey, !APIKey.hash(request.apiKey ?? "").elementsEqualInConstantTime(APIKey.hash(metricsKey)) {
             throw APIError.invalidKey
         }
-        metrics.update(from: try await store.queueSnapshot())
+        let snapshot = try await store.queueSnapshot()
+        metrics.update(from: snapshot)
+        let measured = store.allAbandonRates()
+        let quiet = Set(snapshot.groups.map(\.name)).subtracting(measured.map(\.callGroup))
+        metrics.update(from: measured + quiet.sorted().map { AbandonRate(callGroup: $0, live: 0, abandoned: 0) })
         metrics.update(from: try await store.suppressionLists(), now: store.clock.now())
         var buffer = ByteBuffer()
         buffer.writeBytes(metrics.exposition())

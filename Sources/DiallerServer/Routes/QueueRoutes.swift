@@ -1,4 +1,5 @@
 import DiallerStore
+import HTTPTypes
 import Hummingbird
 
 /// The diallers' side: `POST /queue/next` claims a call, `POST /queue/result` finishes or retries it.
@@ -7,6 +8,7 @@ struct QueueRoutes: Sendable {
     let authenticator: Authenticator
     let metrics: ServiceMetrics
     let maxBodyBytes: Int
+    let abandonGuard: AbandonGuard
 
     static let maxRetry = 31_536_000
 
@@ -21,12 +23,32 @@ struct QueueRoutes: Sendable {
         var reader = FieldReader(body.object)
         let callGroup = reader.string("call_group", label: "Call Group", required: false)
         guard reader.errors.isEmpty else { throw APIError.invalid(reader.errors) }
-        let report = try await store.claimNextCall(callGroup: callGroup, by: dialler)
+        var paused: Set<String> = []
+        if let callGroup {
+            if case .paused(let rate, let retryAfter) = abandonGuard.check(callGroup: callGroup) {
+                return Self.pausedResponse(rate, limit: abandonGuard.limit ?? 0, retryAfter: retryAfter)
+            }
+        } else {
+            paused = abandonGuard.pausedGroups()
+        }
+        let report = try await store.claimNextCall(callGroup: callGroup, excluding: paused, by: dialler)
         metrics.callsCancelledBySuppression(report.cancelledSuppressed)
         metrics.callsHeld(report.held)
         guard let call = report.call else { return Response(status: .noContent) }
         metrics.callClaimed(callGroup: call.callGroup)
-        return APIResponse.ok(Self.json(call))
+        let rate = store.abandonRate(callGroup: call.callGroup)
+        return APIResponse.json(.ok, Self.json(call), headers: [Self.abandonRateHeader: AbandonGuard.format(rate.percent)])
+    }
+
+    /// `Abandon-Rate`: the handed call's group's rate in percent, for a predictive dialler's pacing.
+    static let abandonRateHeader = HTTPField.Name("Abandon-Rate")!
+
+    /// `429` `{"paused":"abandon_rate","call_group":"…","rate":3.4,"limit":3.0}` with `Retry-After`: a
+    /// pause is the dialling pace held back, not a fault of the server (no 5xx for the error alerts).
+    static func pausedResponse(_ rate: AbandonRate, limit: Double, retryAfter: Int) -> Response {
+        let body = #"{"paused":"abandon_rate","call_group":"# + JSONWriter.quoted(rate.callGroup)
+            + #","rate":\#(AbandonGuard.format(rate.percent)),"limit":\#(AbandonGuard.format(limit))}"#
+        return APIResponse.json(.tooManyRequests, body, headers: [.retryAfter: String(retryAfter)])
     }
 
     func result(_ request: Request, _ context: DiallerContext) async throws -> Response {
@@ -35,17 +57,27 @@ struct QueueRoutes: Sendable {
         var reader = FieldReader(body.object)
         let callID = reader.integer("call_id", label: "Call Id", range: 1...Int.max)
         if callID == nil, reader.errors.isEmpty { reader.requireMissing("call_id", label: "Call Id") }
-        let outcome = reader.string("outcome", label: "Outcome", required: true, maxLength: 100)
+        // `outcome` may be left out when a `result` stands in for it (a blank `result` is no result).
+        let resultGiven = switch body.object["result"] {
+        case nil, .null?: false
+        case .string(let text)?: !text.trimmingWhitespace.isEmpty
+        default: true
+        }
+        let outcome = reader.string("outcome", label: "Outcome", required: !resultGiven, maxLength: 100)
         let retryIn = reader.integer("retry_in", label: "Retry In", range: 0...Self.maxRetry)
         let abandoned = reader.flag("abandoned", label: "Abandoned")
         let doNotCall = reader.flag("do_not_call", label: "Do Not Call")
-        guard reader.errors.isEmpty, let callID, let outcome else { throw APIError.invalid(reader.errors) }
-        let result = CallResult(outcome: outcome, retryAfterSeconds: retryIn, abandoned: abandoned, doNotCall: doNotCall)
+        let disposition = Self.disposition(&reader, abandoned: abandoned)
+        guard reader.errors.isEmpty, let callID, let outcome = outcome ?? disposition.result?.rawValue else {
+            throw APIError.invalid(reader.errors)
+        }
+        let result = CallResult(outcome: outcome, retryAfterSeconds: retryIn, abandoned: abandoned, doNotCall: doNotCall,
+                                result: disposition.result, success: disposition.success)
         do {
             let recorded = try await store.recordResult(callID: Int64(callID), result: result, by: dialler)
             metrics.callsCancelledBySuppression(recorded.cancelledCalls.count)
-            let reason = recorded.reason.map { #","reason":"# + JSONWriter.quoted($0) } ?? ""
-            return APIResponse.ok(#"{"call_id":\#(callID),"state":"\#(recorded.state.rawValue)""# + reason + "}")
+            _ = abandonGuard.check(callGroup: recorded.callGroup)
+            return APIResponse.ok(Self.json(recorded, callID: callID))
         } catch CallResultRejection.noSuchCall {
             throw APIError.response(status: .notFound, body: #"{"error":"Call not found"}"#)
         } catch CallResultRejection.notDialling(let state) {
@@ -53,6 +85,32 @@ struct QueueRoutes: Sendable {
         } catch CallResultRejection.claimedByAnotherDialler {
             throw APIError.response(status: .conflict, body: #"{"error":"Call is being dialled by another dialler","state":"dialling"}"#)
         }
+    }
+
+    /// `result` and `success`, checked against each other and against `abandoned`.
+    static func disposition(_ reader: inout FieldReader, abandoned: Bool) -> (result: Disposition?, success: Bool) {
+        var result: Disposition?
+        if let text = reader.string("result", label: "Result", required: false) {
+            result = Disposition(rawValue: text)
+            if result == nil { reader.reject("result", "Result is not one of \(Disposition.listed).") }
+        }
+        let success = reader.flag("success", label: "Success")
+        if abandoned, let result, result != .abandoned {
+            reader.reject("abandoned", "Abandoned cannot be true when Result is \(result.rawValue).")
+        }
+        if success, result != .connected {
+            reader.reject("success", "Success can only be true when Result is connected.")
+        }
+        return (result ?? (abandoned ? .abandoned : nil), success)
+    }
+
+    /// `{"call_id":2,"state":"waiting","due_at":"…","rule":"no_answer"}`: where the result left the call.
+    static func json(_ recorded: ResultOutcome, callID: Int) -> String {
+        var body = #"{"call_id":\#(callID),"state":"\#(recorded.state.rawValue)""#
+        if let due = recorded.dueAt { body += #","due_at":"# + JSONWriter.quoted(String(due.iso8601.prefix(19)) + "Z") }
+        if let reason = recorded.reason { body += #","reason":"# + JSONWriter.quoted(reason) }
+        if let rule = recorded.rule { body += #","rule":"# + JSONWriter.quoted(rule.rawValue) }
+        return body + "}"
     }
 
     /// The claimed call as the dialler receives it; `data` is the stored object itself.

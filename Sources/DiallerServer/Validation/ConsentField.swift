@@ -19,12 +19,12 @@ extension FieldReader {
             let text = raw.trimmingWhitespace
             if text.isEmpty { return nil }
             guard case .object(let inner)? = try? JSONParser.parse(Array(text.utf8)) else {
-                fail(name, "Consent must be an object.")
+                reject(name, "Consent must be an object.")
                 return nil
             }
             fields = inner
         default:
-            fail(name, "Consent must be an object.")
+            reject(name, "Consent must be an object.")
             return nil
         }
         let before = errors.messageCount
@@ -37,12 +37,12 @@ extension FieldReader {
         if let givenAtText {
             givenAt = Self.utcTime(givenAtText)
             if givenAt == nil {
-                fail(name, "Consent given_at must be a UTC time.")
+                reject(name, "Consent given_at must be a UTC time.")
             } else if givenAt! > now.adding(seconds: Self.consentClockSkew) {
-                fail(name, "Consent given_at cannot be in the future.")
+                reject(name, "Consent given_at cannot be in the future.")
             }
         }
-        if let ip, !Self.isIPAddress(ip) { fail(name, "Consent ip is not a valid IP address.") }
+        if let ip, !Self.isIPAddress(ip) { reject(name, "Consent ip is not a valid IP address.") }
         guard errors.messageCount == before, let givenAt, let source else { return nil }
         return NewConsent(givenAt: givenAt, source: source, wording: wording, ip: ip, certificate: certificate)
     }
@@ -53,21 +53,21 @@ extension FieldReader {
         let label = "Consent \(key)"
         switch fields[key] {
         case nil, .null?:
-            if required { fail(name, "\(label) cannot be blank.") }
+            if required { reject(name, "\(label) cannot be blank.") }
             return nil
         case .string(let raw)?:
             let text = raw.trimmingWhitespace
             if text.isEmpty {
-                if required { fail(name, "\(label) cannot be blank.") }
+                if required { reject(name, "\(label) cannot be blank.") }
                 return nil
             }
             guard text.unicodeScalars.count <= maxLength else {
-                fail(name, "\(label) should contain at most \(maxLength) characters.")
+                reject(name, "\(label) should contain at most \(maxLength) characters.")
                 return nil
             }
             return text
         default:
-            fail(name, "\(label) must be a string.")
+            reject(name, "\(label) must be a string.")
             return nil
         }
     }

@@ -147,8 +147,9 @@ struct FieldReader {
         }
     }
 
-    /// Records a failure of a field read by a reader in another file (`consent`).
-    mutating func fail(_ name: String, _ message: String) {
+    /// Records a message about a field read by a reader in another file (`consent`), or one that
+    /// is well-formed alone but wrong beside another.
+    mutating func reject(_ name: String, _ message: String) {
         errors.add(name, message)
     }
 

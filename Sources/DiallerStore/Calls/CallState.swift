@@ -49,27 +49,45 @@ public struct CallResult: Sendable, Equatable {
     public var abandoned = false
     /// The person asked not to be called: the number goes on the internal list, and the call ends.
     public var doNotCall = false
+    /// What happened, when the dialler says (older diallers do not: the attempt counts in no rate).
+    public var result: Disposition?
+    /// The centre's own "it worked" on a connected call.
+    public var success = false
 
-    public init(outcome: String, retryAfterSeconds: Int? = nil, abandoned: Bool = false, doNotCall: Bool = false) {
+    public init(outcome: String, retryAfterSeconds: Int? = nil, abandoned: Bool = false, doNotCall: Bool = false,
+                result: Disposition? = nil, success: Bool = false) {
         self.outcome = outcome
         self.retryAfterSeconds = retryAfterSeconds
-        self.abandoned = abandoned
+        self.abandoned = abandoned || result == .abandoned
         self.doNotCall = doNotCall
+        self.result = result ?? (abandoned ? .abandoned : nil)
+        self.success = success
     }
 }
 
 /// Where a result left the call, and why the system finished it when it did so itself.
 public struct ResultOutcome: Sendable, Equatable {
     public let state: CallState
-    /// `max_attempts`, `suppressed` or `do_not_call` when a retry was asked for but the call finished.
+    /// `max_attempts`, `suppressed`, `do_not_call` or `recycle_limit` when a retry was asked for
+    /// (or a rule would have retried) but the call finished.
     public let reason: String?
     /// Other calls to the number cancelled because the person asked not to be called.
     public let cancelledCalls: [Int64]
+    /// When a waiting call is due again.
+    public let dueAt: Timestamp?
+    /// The recycling rule that decided, when the dialler sent no `retry_in` and a rule applied.
+    public let rule: Disposition?
+    /// The call's group, whose abandoned-call rate the result counts in.
+    public let callGroup: String
 
-    public init(state: CallState, reason: String?, cancelledCalls: [Int64]) {
+    public init(state: CallState, reason: String?, cancelledCalls: [Int64], dueAt: Timestamp? = nil, rule: Disposition? = nil,
+                callGroup: String = "") {
         self.state = state
         self.reason = reason
         self.cancelledCalls = cancelledCalls
+        self.dueAt = dueAt
+        self.rule = rule
+        self.callGroup = callGroup
     }
 }
 

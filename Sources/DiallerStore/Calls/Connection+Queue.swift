@@ -7,12 +7,13 @@ extension Connection {
     /// moves it to `dialling` under a lease, opens its attempt, and answers what the dialler needs.
     /// A queued call whose number is suppressed is cancelled, and one whose number a contact rule
     /// holds goes back to waiting until the hold ends, whatever put it in the queue.
-    func claimNextCall(callGroup: String?, by dialler: Principal, lease seconds: Int, rules: ContactRules,
-                       at now: Timestamp) throws -> ClaimReport {
+    /// Calls of the groups in `excluding` (paused by the abandoned-call guard) are passed over in place.
+    func claimNextCall(callGroup: String?, excluding: Set<String> = [], by dialler: Principal, lease seconds: Int,
+                       rules: ContactRules, at now: Timestamp) throws -> ClaimReport {
         var cancelled = 0
         var held: [HoldRule] = []
         for _ in 0..<Self.claimSkipLimit {
-            guard let candidate = try nextQueued(callGroup: callGroup) else { break }
+            guard let candidate = try nextQueued(callGroup: callGroup, excluding: excluding) else { break }
             if try suppressionStops(callID: candidate.callID, mobile: candidate.mobile) {
                 try cancel(callID: candidate.callID, outcome: "suppressed", at: now)
                 cancelled += 1
@@ -30,7 +31,8 @@ extension Connection {
     }
 
     /// The head of the queue with what the claim checks need.
-    private func nextQueued(callGroup: String?) throws -> (callID: Int64, contactID: Int64, mobile: String, typeID: Int64)? {
+    private func nextQueued(callGroup: String?, excluding: Set<String>) throws
+        -> (callID: Int64, contactID: Int64, mobile: String, typeID: Int64)? {
         let map: (Row) -> (callID: Int64, contactID: Int64, mobile: String, typeID: Int64) = {
             (callID: $0.int64(0), contactID: $0.int64(1), mobile: $0.text(2), typeID: $0.int64(3))
         }
@@ -40,6 +42,16 @@ extension Connection {
                 FROM call_queue q JOIN calls k ON k.call_id = q.call_id JOIN contacts c ON c.contact_id = k.contact_id
                 WHERE q.call_group = ? ORDER BY q.due_at, q.call_id LIMIT 1
                 """, .text(callGroup), row: map)
+        }
+        if !excluding.isEmpty {
+            // Walks the global order and skips the paused groups' rows, named in one text between
+            // unit separators (U+001F, which no group name holds), so one cached statement serves any set.
+            let groups = "\u{1F}" + excluding.sorted().joined(separator: "\u{1F}") + "\u{1F}"
+            return try queryFirst("""
+                SELECT q.call_id, k.contact_id, c.mobile, k.lead_type_id
+                FROM call_queue q JOIN calls k ON k.call_id = q.call_id JOIN contacts c ON c.contact_id = k.contact_id
+                WHERE instr(?, char(31) || q.call_group || char(31)) = 0 ORDER BY q.due_at, q.call_id LIMIT 1
+                """, .text(groups), row: map)
         }
         return try queryFirst("""
             SELECT q.call_id, k.contact_id, c.mobile, k.lead_type_id
@@ -87,37 +99,52 @@ extension Connection {
     }
 
     /// Records a dialler's result for a call that this same key is dialling (a dialler whose lease
-    /// expired cannot finish the call another dialler has since claimed), closing its attempt. A
-    /// retry finishes the call instead when the person asked not to be called, the number is
-    /// suppressed, or the type's `max_attempts` is reached; a shorter retry than the type's
-    /// `min_retry_seconds` is raised to it.
+    /// expired cannot finish the call another dialler has since claimed), closing its attempt and
+    /// counting it in its group's abandoned-call counters. Without a `retry_in`, the type's
+    /// recycling rule for the result (if any) decides. A retry finishes the call instead when the
+    /// person asked not to be called, the number is suppressed, the rule's retries are spent or the
+    /// type's `max_attempts` is reached; a shorter retry than the type's `min_retry_seconds` is raised to it.
     func recordResult(callID: Int64, result: CallResult, by dialler: Principal, at now: Timestamp) throws -> ResultOutcome {
         let found = try queryFirst("""
-            SELECT k.state, k.lead_type_id, k.claimed_by, k.attempts, c.mobile
+            SELECT k.state, k.lead_type_id, k.claimed_by, k.attempts, c.mobile, k.call_group
             FROM calls k JOIN contacts c ON c.contact_id = k.contact_id WHERE k.call_id = ?
             """, .integer(callID)) {
             (state: CallState(rawValue: $0.text(0)) ?? .done, typeID: $0.int64(1), claimedBy: $0.optionalInt64(2),
-             attempts: $0.int(3), mobile: $0.text(4))
+             attempts: $0.int(3), mobile: $0.text(4), callGroup: $0.text(5))
         }
         guard let found else { throw CallResultRejection.noSuchCall }
         guard found.state == .dialling else { throw CallResultRejection.notDialling(found.state) }
         guard found.claimedBy == dialler.keyID else { throw CallResultRejection.claimedByAnotherDialler }
         try closeAttempt(callID: callID, outcome: result.outcome, abandoned: result.abandoned, doNotCall: result.doNotCall,
-                         leaseExpired: false, at: now)
+                         leaseExpired: false, result: result.result, success: result.success, at: now)
+        try execute("UPDATE calls SET result = ?, success = ? WHERE call_id = ?",
+                    .text(result.result?.rawValue), result.result == nil ? .null : .int(result.success ? 1 : 0), .integer(callID))
+        try countResult(callGroup: found.callGroup, result: result.result, at: now)
         var cancelled: [Int64] = []
         if result.doNotCall {
             // A disposition never undoes a do-not-call request: the number is listed before anything else.
             cancelled = try suppress(mobile: found.mobile, list: internalSuppressionList, reason: "call \(callID)", at: now).cancelledCalls
         }
-        guard let retry = result.retryAfterSeconds else {
-            try finish(callID: callID, outcome: result.outcome, reason: nil, at: now)
-            return ResultOutcome(state: .done, reason: nil, cancelledCalls: cancelled)
+        func outcome(_ state: CallState, reason: String? = nil, due: Timestamp? = nil, rule: Disposition? = nil) -> ResultOutcome {
+            ResultOutcome(state: state, reason: reason, cancelledCalls: cancelled, dueAt: due, rule: rule, callGroup: found.callGroup)
         }
         let type = try leadType(id: found.typeID)
+        var retry = result.retryAfterSeconds
+        var rule: RecyclingRule?
+        if retry == nil, let disposition = result.result, let typeName = type?.name {
+            rule = try recyclingRule(type: typeName, result: disposition)
+            retry = rule?.retryAfterSeconds
+        }
+        guard let retry else {
+            try finish(callID: callID, outcome: result.outcome, reason: nil, at: now)
+            return outcome(.done)
+        }
         let reason: String? = if result.doNotCall {
             "do_not_call"
         } else if try suppressionStops(callID: callID, mobile: found.mobile) {
             "suppressed"
+        } else if let rule, try attempts(ofCall: callID, endingWith: rule.result) > rule.maxRetries {
+            "recycle_limit"
         } else if let max = type?.maxAttempts, found.attempts >= max {
             "max_attempts"
         } else {
@@ -125,7 +152,7 @@ extension Connection {
         }
         if let reason {
             try finish(callID: callID, outcome: result.outcome, reason: reason, at: now)
-            return ResultOutcome(state: .done, reason: reason, cancelledCalls: cancelled)
+            return outcome(.done, reason: reason, rule: rule?.result)
         }
         let seconds = max(retry, type?.minRetrySeconds ?? 0)
         let due = type?.dueTime(from: now, delay: seconds) ?? now.adding(seconds: seconds)
@@ -133,7 +160,7 @@ extension Connection {
             UPDATE calls SET state = 'waiting', due_at = ?, outcome = ?, lease_expires_at = NULL, claimed_by = NULL, queued_at = NULL
             WHERE call_id = ?
             """, .text(due.iso8601), .text(result.outcome), .integer(callID))
-        return ResultOutcome(state: .waiting, reason: nil, cancelledCalls: cancelled)
+        return outcome(.waiting, due: due, rule: rule?.result)
     }
 
     /// Moves the call to `done` and reports it to its partner's webhook, in the same transaction.

@@ -6,18 +6,26 @@ extension Store {
     }
 
     /// Hands the next callable queued call to a dialler (none when the queue is empty), passing
-    /// over suppressed and held numbers.
-    public func claimNextCall(callGroup: String?, by dialler: Principal) async throws -> ClaimReport {
+    /// over suppressed and held numbers, and the calls of the groups in `excluding`.
+    public func claimNextCall(callGroup: String?, excluding: Set<String> = [], by dialler: Principal) async throws -> ClaimReport {
         let clock = self.clock, lease = configuration.leaseSeconds, rules = configuration.contactRules
         return try await writer.write {
-            try $0.claimNextCall(callGroup: callGroup, by: dialler, lease: lease, rules: rules, at: clock.now())
+            try $0.claimNextCall(callGroup: callGroup, excluding: excluding, by: dialler, lease: lease, rules: rules, at: clock.now())
         }
     }
 
     /// Records a dialler's result; throws `CallResultRejection` when the call is not being dialled.
+    /// Once it has committed, the result counts in the in-memory abandoned-call rate as well.
     public func recordResult(callID: Int64, result: CallResult, by dialler: Principal) async throws -> ResultOutcome {
         let clock = self.clock
-        return try await writer.write { try $0.recordResult(callID: callID, result: result, by: dialler, at: clock.now()) }
+        let (outcome, at) = try await writer.write { connection in
+            let now = clock.now()
+            return (try connection.recordResult(callID: callID, result: result, by: dialler, at: now), now)
+        }
+        if let disposition = result.result, disposition.isLive {
+            abandonRates.add(callGroup: outcome.callGroup, minute: at.minute, live: 1, abandoned: disposition == .abandoned ? 1 : 0)
+        }
+        return outcome
     }
 
     /// Counts per call group and the promotion lag, from a reader.

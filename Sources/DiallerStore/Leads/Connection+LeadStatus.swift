@@ -19,14 +19,14 @@ extension Connection {
     private static let leadStatusColumns = """
         SELECT l.lead_id, strftime('%Y-%m-%dT%H:%M:%SZ', l.received_at), l.type, l.outcome,
                k.call_id, k.state, strftime('%Y-%m-%dT%H:%M:%SZ', k.due_at), k.attempts,
-               strftime('%Y-%m-%dT%H:%M:%SZ', k.finished_at), k.outcome
+               strftime('%Y-%m-%dT%H:%M:%SZ', k.finished_at), k.outcome, k.result
 
         """
 
     private static func leadStatus(_ row: Row) -> LeadStatus {
         let call = row.optionalInt64(4).map { callID in
             CallStatus(callID: callID, state: row.text(5), dueAt: row.text(6), attempts: row.int(7),
-                       finishedAt: row.optionalText(8), outcome: row.optionalText(9))
+                       finishedAt: row.optionalText(8), outcome: row.optionalText(9), result: row.optionalText(10))
         }
         return LeadStatus(leadID: row.int64(0), receivedAt: row.text(1), type: row.text(2), outcome: row.text(3), call: call)
     }

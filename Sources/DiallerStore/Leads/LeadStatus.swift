@@ -20,4 +20,6 @@ public struct CallStatus: Sendable, Equatable {
     public let finishedAt: String?
     /// The dialler's (or the system's) word on how the call ended.
     public let outcome: String?
+    /// The last attempt's result (`connected`, `no_answer`…); nil before any, or when the dialler sent none.
+    public let result: String?
 }

@@ -6,7 +6,8 @@ extension Connection {
     // have to notice `partners webhook` run by another process (`PRAGMA data_version`, ~7 µs a
     // look under load, see `KeyCache`), which costs more than the probe it saves.
 
-    /// Reports a call that reached `done`; `reason` when the system finished it (`max_attempts`…).
+    /// Reports a call that reached `done`; `reason` when the system finished it (`max_attempts`…);
+    /// `result` and `success` are the last attempt's (null when the dialler sent no result).
     func recordCallFinished(callID: Int64, reason: String?, at now: Timestamp) throws {
         try execute("""
             INSERT INTO webhook_events(partner_id, type, lead_id, call_id, payload, created_at, queued_at, next_attempt_at)
@@ -14,7 +15,8 @@ extension Connection {
                    json_object('type', 'call.finished', 'timestamp', strftime('%Y-%m-%dT%H:%M:%SZ', ?2), 'data', json_patch(json_object(
                        'lead_id', l.lead_id, 'call_id', k.call_id, 'type', l.type, 'mobile', c.mobile,
                        'outcome', k.outcome, 'attempts', k.attempts, 'finished_at', strftime('%Y-%m-%dT%H:%M:%SZ', k.finished_at),
-                       'occurred_at', strftime('%Y-%m-%dT%H:%M:%SZ', ?2)), json_object('reason', ?3))),
+                       'occurred_at', strftime('%Y-%m-%dT%H:%M:%SZ', ?2), 'result', k.result,
+                       'success', CASE k.success WHEN 1 THEN json('true') WHEN 0 THEN json('false') END), json_object('reason', ?3))),
                    ?2, ?2, ?2
             FROM calls k
             JOIN leads l ON l.lead_id = k.lead_id
