@@ -43,7 +43,7 @@ extension TestServer {
 
     @Test func theCallFinishedWebhookCarriesTheResultAndSuccess() async throws {
         try await withServer { (server: TestServer) async throws in
-            _ = try await server.store.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(url: "https://partner.example/hooks", events: [.callFinished]))
+            _ = try await server.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(url: "https://partner.example/hooks", events: [.callFinished]))
             let sale = try await server.queueAndClaim(mobile: "07840258823")
             _ = try await server.result(#"{"call_id":\#(sale),"outcome":"sale","result":"connected","success":true}"#)
             let machine = try await server.queueAndClaim(mobile: "07840258824")

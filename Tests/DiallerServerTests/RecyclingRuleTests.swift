@@ -27,8 +27,8 @@ import Testing
         ("INSERT INTO recycling_rules VALUES ('motor-trade', 'machine', 14400, -1);",
          #"recycling rule (type "motor-trade", result "machine"): max_retries must be no less than 0, got -1"#),
     ])
-    func aBadRuleFailsItsMigrationNamingFileAndRowAndChangesNothing(sql: String, message: String) throws {
-        try withFolder { folder in
+    func aBadRuleFailsItsMigrationNamingFileAndRowAndChangesNothing(sql: String, message: String) async throws {
+        try await withTemporaryDirectory { folder in
             let seeds = folder + "/seeds", db = folder + "/dialler.sqlite"
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             try "INSERT INTO lead_types(name) VALUES ('motor-trade');".write(toFile: seeds + "/1001_types.sql", atomically: true, encoding: .utf8)
@@ -48,8 +48,8 @@ import Testing
         }
     }
 
-    @Test func theCommandSetsReplacesListsAndRemovesRules() throws {
-        try withFolder { folder in
+    @Test func theCommandSetsReplacesListsAndRemovesRules() async throws {
+        try await withTemporaryDirectory { folder in
             let seeds = folder + "/seeds", db = folder + "/dialler.sqlite"
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             try "INSERT INTO lead_types(name) VALUES ('motor-trade');".write(toFile: seeds + "/1001_types.sql", atomically: true, encoding: .utf8)
@@ -79,8 +79,8 @@ import Testing
          #"Error: --max-retries must be a whole number from 0 to 1000000, got "many""#),
         (["recycling", "remove", "motor-trade", "machine"], #"Error: there is no recycling rule for type "motor-trade" and result "machine""#),
     ])
-    func aCommandMistakeIsOneLineAndChangesNothing(arguments: [String], message: String) throws {
-        try withFolder { folder in
+    func aCommandMistakeIsOneLineAndChangesNothing(arguments: [String], message: String) async throws {
+        try await withTemporaryDirectory { folder in
             let seeds = folder + "/seeds", db = folder + "/dialler.sqlite"
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             try "INSERT INTO lead_types(name) VALUES ('motor-trade');".write(toFile: seeds + "/1001_types.sql", atomically: true, encoding: .utf8)
