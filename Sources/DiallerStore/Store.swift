@@ -90,6 +90,7 @@ public final class Store: Sendable {
         let (connection, applied) = try Self.openWriterConnection(configuration, at: clock.now())
         self.appliedMigrations = applied
         self.leadTypeNames = try connection.validateLeadTypes()
+        try connection.validatePartnerCaps()
         self.configuration = configuration
         self.clock = clock
         self.writer = try Writer(connection: connection, maxBatch: configuration.maxBatch,
@@ -116,7 +117,10 @@ public final class Store: Sendable {
             do {
                 let connection = try Connection(path: path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
                 try connection.configureForWriting(checkpoints: configuration.checkpoints, synchronous: configuration.commitSynchronous)
-                let runner = MigrationRunner(migrations: migrations) { _ = try $0.validateLeadTypes() }
+                let runner = MigrationRunner(migrations: migrations) {
+                    _ = try $0.validateLeadTypes()
+                    try $0.validatePartnerCaps()
+                }
                 return (connection, try runner.apply(to: connection, at: now))
             } catch {
                 if !existed {

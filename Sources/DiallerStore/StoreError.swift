@@ -27,6 +27,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case migrationsUnreadable(path: String, reason: String)
     /// A lead type names a time zone or calling window that cannot be used.
     case invalidLeadType(name: String, reason: String)
+    /// A partner's daily cap (seeded by a migration) that cannot be used.
+    case invalidPartnerCap(partner: String, type: String, reason: String)
     /// The store is shutting down and takes no new work.
     case closed
     /// A lead or cancel was attempted with a key that belongs to no partner.
@@ -72,6 +74,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
             "cannot read migrations folder \(path): \(reason)"
         case .invalidLeadType(let name, let reason):
             "lead type \"\(name)\": \(reason)"
+        case .invalidPartnerCap(let partner, let type, let reason):
+            "daily cap of partner \"\(partner)\" for lead type \"\(type)\": \(reason)"
         case .closed:
             "the store is shut down"
         case .notAPartnerKey:

@@ -104,6 +104,7 @@ struct LeadRoutes: Sendable {
         case .suppressed: #"{"saved":true,"processed":false,"error":"Do Not Call"}"#
         case .alreadyScheduled: #"{"saved":true,"processed":false,"error":"Another call is already scheduled"}"#
         case .existingContact: #"{"saved":true,"processed":false,"error":"Existing Contact"}"#
+        case .dailyCap: #"{"saved":true,"processed":false,"error":"Daily cap reached"}"#
         }
     }
 }

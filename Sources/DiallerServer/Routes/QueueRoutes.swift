@@ -26,6 +26,7 @@ struct QueueRoutes: Sendable {
         metrics.callsHeld(report.held)
         guard let call = report.call else { return Response(status: .noContent) }
         metrics.callClaimed(callGroup: call.callGroup)
+        if let delay = report.firstClaimDelaySeconds { metrics.firstClaimed(callGroup: call.callGroup, delaySeconds: delay) }
         return APIResponse.ok(Self.json(call))
     }
 

@@ -6,7 +6,7 @@ extension Connection {
         let nowText = now.iso8601  // written three times below; formatting it is not free on the writer's thread
         let contactID = try contactID(mobile: lead.mobile, createdAt: nowText)
         let type = try leadType(named: lead.type)
-        let outcome: LeadOutcome
+        var outcome: LeadOutcome
         var suppressedBy: String?
         if let type, type.active, partner.maySubmit(type: type.name) {
             // After the type check and before de-duplication, as the contract orders them.
@@ -14,6 +14,15 @@ extension Connection {
             outcome = suppressedBy != nil ? .suppressed : try dedupeOutcome(contactID: contactID, type: type, at: now)
         } else {
             outcome = .unknownType
+        }
+        // Last: only a lead that would become a call counts against, or is stopped by, the cap.
+        if outcome == .processed, let type {
+            let day = LocalDay.containing(now, timeZone: type.timeZone)
+            if try underDailyCap(partnerID: partnerID, typeID: type.id, day: day) {
+                try countCall(partnerID: partnerID, typeID: type.id, day: day)
+            } else {
+                outcome = .dailyCap
+            }
         }
         let leadID = try insert("""
             INSERT INTO leads(received_at, partner_id, key_id, type, lead_type_id, subtype, first_name, surname,

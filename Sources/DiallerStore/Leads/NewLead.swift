@@ -41,6 +41,8 @@ public enum LeadOutcome: String, Sendable, CaseIterable {
     case alreadyScheduled = "already_scheduled"
     /// A call for this mobile and type was dialled to the end within the type's de-duplication window.
     case existingContact = "existing_contact"
+    /// The partner's daily cap for the type was reached: the lead made no call.
+    case dailyCap = "daily_cap"
 }
 
 /// The saved lead's id, its outcome and, when processed, its call.
