@@ -12,6 +12,7 @@ enum OpenAPIExpectations {
         LeadRoutes.body(for: .alreadyScheduled),
         LeadRoutes.body(for: .existingContact),
         LeadRoutes.body(for: .suppressed),
+        LeadRoutes.body(for: .dailyCap),
         #"{"suppressed":true}"#,
         #"{"cancelled":true}"#,
         #"{"cancelled":false,"warning":"not found"}"#,
