@@ -75,6 +75,12 @@ let package = Package(
             dependencies: ["DiallerStore", "CSQLite"],
             path: "Benchmarks/store"
         ),
+        // `swift run -c release queue-benchmark`: claims/s with a deep queue, new order against old (see Benchmarks/queue).
+        .executableTarget(
+            name: "queue-benchmark",
+            dependencies: ["DiallerStore"],
+            path: "Benchmarks/queue"
+        ),
         // Tests only: the power-cut VFS (SQLite's VFS API in C), registered over the default VFS
         // inside the test process by PowerCutTests.
         .target(

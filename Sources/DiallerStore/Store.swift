@@ -93,6 +93,7 @@ public final class Store: Sendable {
         self.appliedMigrations = applied
         self.leadTypeNames = try connection.validateLeadTypes()
         try connection.validateRecyclingRules()
+        try connection.validatePartnerCaps()
         self.abandonRates = AbandonRates(rows: try connection.abandonRateMinutes(at: clock.now()))
         self.configuration = configuration
         self.clock = clock
@@ -123,6 +124,7 @@ public final class Store: Sendable {
                 let runner = MigrationRunner(migrations: migrations) {
                     _ = try $0.validateLeadTypes()
                     try $0.validateRecyclingRules()
+                    try $0.validatePartnerCaps()
                 }
                 return (connection, try runner.apply(to: connection, at: now))
             } catch {

@@ -29,6 +29,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidLeadType(name: String, reason: String)
     /// A recycling rule names an unknown type or result, or a delay or limit out of range.
     case invalidRecyclingRule(type: String, result: String, reason: String)
+    /// A partner's daily cap (seeded by a migration) that cannot be used.
+    case invalidPartnerCap(partner: String, type: String, reason: String)
     /// The store is shutting down and takes no new work.
     case closed
     /// A lead or cancel was attempted with a key that belongs to no partner.
@@ -76,6 +78,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
             "lead type \"\(name)\": \(reason)"
         case .invalidRecyclingRule(let type, let result, let reason):
             "recycling rule (type \"\(type)\", result \"\(result)\"): \(reason)"
+        case .invalidPartnerCap(let partner, let type, let reason):
+            "daily cap of partner \"\(partner)\" for lead type \"\(type)\": \(reason)"
         case .closed:
             "the store is shut down"
         case .notAPartnerKey:

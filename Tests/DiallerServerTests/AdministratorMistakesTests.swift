@@ -38,7 +38,7 @@ import Glibc
         try await withTemporaryDirectory { folder in
             let db = folder + "/dialler.sqlite"
             let migrated = try DiallerBinary.run(["migrate", "--db", db], in: folder)
-            #expect(migrated.status == 0 && migrated.out.hasSuffix("applied 0007_sealed_secrets.sql\napplied 0008_call_results.sql\napplied 0010_consent_and_line_type.sql\n"), "\(migrated.err)")
+            #expect(migrated.status == 0 && migrated.out.hasSuffix("applied 0007_sealed_secrets.sql\napplied 0008_call_results.sql\napplied 0009_consent_and_line_type.sql\napplied 0010_queue_order_and_caps.sql\n"), "\(migrated.err)")
             let created = try DiallerBinary.run(["keys", "create", "--partner", "acme", "--db", db], in: folder)
             #expect(created.status == 0 && created.out.hasPrefix("pk_"), "\(created.err)")
             #expect(try DiallerBinary.run(["keys", "list"], environment: ["DIALLER_DB": db], in: "/").out.contains("partner\tacme"))
@@ -65,7 +65,7 @@ import Glibc
             try expectOneLineError(["keys", "create", "--partner", "acme", "--db", db], in: folder,
                                    "Error: database \(db) is behind this binary's schema (0003_compliance.sql is not applied); run dialler-server migrate --db \(db) first")
             #expect(try dump(db) == before)
-            #expect(try DiallerBinary.run(["migrate", "--db", db], in: folder).out == "applied 0003_compliance.sql\napplied 0004_erasure.sql\napplied 0005_idempotency.sql\napplied 0006_webhooks.sql\napplied 0007_sealed_secrets.sql\napplied 0008_call_results.sql\napplied 0010_consent_and_line_type.sql\n")
+            #expect(try DiallerBinary.run(["migrate", "--db", db], in: folder).out == "applied 0003_compliance.sql\napplied 0004_erasure.sql\napplied 0005_idempotency.sql\napplied 0006_webhooks.sql\napplied 0007_sealed_secrets.sql\napplied 0008_call_results.sql\napplied 0009_consent_and_line_type.sql\napplied 0010_queue_order_and_caps.sql\n")
         }
     }
 
@@ -189,7 +189,7 @@ import Glibc
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             try write("INSERT INTO lead_types(name) VALUES ('pets');", to: seeds + "/1001_pets.sql")
             let result = try DiallerBinary.run(["migrate", "--db", db, "--migrations", seeds], in: folder)
-            #expect(result.out.hasSuffix("applied 0005_idempotency.sql\napplied 0006_webhooks.sql\napplied 0007_sealed_secrets.sql\napplied 0008_call_results.sql\napplied 0010_consent_and_line_type.sql\napplied 1001_pets.sql\n"), "\(result.err)")
+            #expect(result.out.hasSuffix("applied 0005_idempotency.sql\napplied 0006_webhooks.sql\napplied 0007_sealed_secrets.sql\napplied 0008_call_results.sql\napplied 0009_consent_and_line_type.sql\napplied 0010_queue_order_and_caps.sql\napplied 1001_pets.sql\n"), "\(result.err)")
         }
     }
 }

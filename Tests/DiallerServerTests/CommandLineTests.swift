@@ -61,7 +61,7 @@ enum CommandLineTestError: Error {
             let db = folder + "/dialler.sqlite"
             let migrated = try DiallerBinary.run(["migrate", "--db", db, "--migrations", migrations])
             #expect(migrated.status == 0)
-            #expect(migrated.out == "applied 0001_schema.sql\napplied 0002_checks_without_in_lists.sql\napplied 0003_compliance.sql\napplied 0004_erasure.sql\napplied 0005_idempotency.sql\napplied 0006_webhooks.sql\napplied 0007_sealed_secrets.sql\napplied 0008_call_results.sql\napplied 0010_consent_and_line_type.sql\napplied 1000_our_types.sql\n")
+            #expect(migrated.out == "applied 0001_schema.sql\napplied 0002_checks_without_in_lists.sql\napplied 0003_compliance.sql\napplied 0004_erasure.sql\napplied 0005_idempotency.sql\napplied 0006_webhooks.sql\napplied 0007_sealed_secrets.sql\napplied 0008_call_results.sql\napplied 0009_consent_and_line_type.sql\napplied 0010_queue_order_and_caps.sql\napplied 1000_our_types.sql\n")
             #expect(try DiallerBinary.run(["migrate", "--db", db, "--migrations", migrations]).out == "database \(db) is up to date\n")
 
             let partner = try DiallerBinary.run(["keys", "create", "--partner", "acme", "--types", "motor-trade", "--db", db, "--migrations", migrations])

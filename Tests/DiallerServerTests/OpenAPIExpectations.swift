@@ -15,6 +15,7 @@ enum OpenAPIExpectations {
         LeadRoutes.body(for: .lineTypeNotAccepted),
         #"{"consent":{"0":"Consent cannot be blank."}}"#,
         #"{"consent":{"0":"Consent is older than 180 days."}}"#,
+        LeadRoutes.body(for: .dailyCap),
         #"{"suppressed":true}"#,
         #"{"cancelled":true}"#,
         #"{"cancelled":false,"warning":"not found"}"#,

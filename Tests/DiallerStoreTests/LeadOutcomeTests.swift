@@ -116,7 +116,13 @@ func moveCall(_ callID: Int64, to state: String, in store: Store, at now: Timest
             return
         case "queued":
             try connection.execute("UPDATE calls SET state = 'queued', queued_at = ? WHERE call_id = ?", time, id)
-            try connection.execute("INSERT INTO call_queue SELECT call_id, call_group, due_at, queued_at FROM calls WHERE call_id = ?", id)
+            // As the worker's enqueue does: the type's priority, first attempt, due time in milliseconds.
+            try connection.execute("""
+                INSERT INTO call_queue(call_id, call_group, due_at, queued_at, lead_type_id, priority, first_attempt, sort_key)
+                SELECT k.call_id, k.call_group, k.due_at, k.queued_at, k.lead_type_id, t.priority, k.attempts = 0,
+                       CAST(strftime('%s', k.due_at) AS INTEGER) * 1000 + CAST(substr(k.due_at, 21, 3) AS INTEGER)
+                FROM calls k JOIN lead_types t ON t.lead_type_id = k.lead_type_id WHERE k.call_id = ?
+                """, id)
         case "dialling":
             try connection.execute("""
                 UPDATE calls SET state = 'dialling', lease_expires_at = ?, claimed_by = (SELECT min(key_id) FROM api_keys)

@@ -44,7 +44,7 @@ import Testing
             try await moveCall(lead.callID!, to: "queued", in: store, at: clock.now())
             let error = await #expect(throws: SQLiteError.self) {
                 try await store.writer.write {
-                    try $0.execute("INSERT INTO call_queue SELECT call_id, call_group, due_at, due_at FROM calls WHERE call_id = ?", .integer(lead.callID!))
+                    try $0.execute("INSERT INTO call_queue SELECT call_id, call_group, due_at, due_at, lead_type_id, 50, 1, 0 FROM calls WHERE call_id = ?", .integer(lead.callID!))
                 }
             }
             #expect(error?.code == 1555) // SQLITE_CONSTRAINT_PRIMARYKEY

@@ -61,7 +61,7 @@ DASHBOARDS = METADATA["plugins"]["datasette-dashboards"]
 PERSONAL_COLUMNS = {"mobile", "email", "first_name", "surname", "other_phone"}
 VIEWS = {"leads_report", "calls_report", "queue_report", "call_attempts_report",
          "suppressions_report", "suppression_lists_report", "webhook_deliveries_report", "webhook_endpoints_report",
-         "consent_calls_report"}
+         "consent_calls_report", "abandon_rate_report", "partner_caps_report", "speed_to_lead_report"}
 SCREENSHOT = ROOT / "Benchmarks" / "results" / "supervisors-dashboard.png"
 
 passed, failed = 0, 0

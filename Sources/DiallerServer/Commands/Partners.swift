@@ -5,8 +5,8 @@ import Foundation
 /// `dialler-server partners …`: what partners are told, against `--db` alone, from any directory.
 struct Partners: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Configure partners' outcome webhooks.",
-        subcommands: [Webhook.self]
+        abstract: "Configure partners' outcome webhooks and daily caps.",
+        subcommands: [Webhook.self, Cap.self]
     )
 
     /// `partners webhook NAME --url URL [--events …] | --rotate-secret | --disable | --redeliver-failed`; a new

@@ -19,7 +19,11 @@ final class ServiceMetrics: Sendable {
             "dialler_http_request_duration_seconds": [1, 2.5, 5, 10, 25, 50, 100, 250, 1000].map { .microseconds(Int64($0 * 1000)) },
             "dialler_writer_commit_seconds": [1, 2.5, 5, 10, 25, 50, 100, 250, 1000].map { .microseconds(Int64($0 * 1000)) },
         ]
-        factory.valueHistogramBuckets = ["dialler_writer_batch_jobs": [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]]
+        factory.valueHistogramBuckets = [
+            "dialler_writer_batch_jobs": [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+            // Speed-to-lead: contact odds fall steeply over the first minutes, so the buckets are dense there.
+            "dialler_first_claim_delay_seconds": [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 14400, 86400],
+        ]
         self.factory = factory
     }
 
@@ -70,6 +74,12 @@ final class ServiceMetrics: Sendable {
         for rate in rates {
             Gauge(label: "dialler_abandon_rate_percent", dimensions: [("call_group", rate.callGroup)], factory: factory).record(rate.percent)
         }
+    }
+
+    /// Seconds from a call's due time to its first claim (speed-to-lead), by call group.
+    func firstClaimed(callGroup: String, delaySeconds: Double) {
+        Recorder(label: "dialler_first_claim_delay_seconds", dimensions: [("call_group", callGroup)], factory: factory)
+            .record(delaySeconds)
     }
 
     /// A lead answered `Do Not Call`, by the list that holds its number.

@@ -127,6 +127,7 @@ struct LeadRoutes: Sendable {
         case .alreadyScheduled: #"{"saved":true,"processed":false,"error":"Another call is already scheduled"}"#
         case .existingContact: #"{"saved":true,"processed":false,"error":"Existing Contact"}"#
         case .lineTypeNotAccepted: #"{"saved":true,"processed":false,"error":"Line Type Not Accepted"}"#
+        case .dailyCap: #"{"saved":true,"processed":false,"error":"Daily cap reached"}"#
         }
     }
 }

@@ -37,6 +37,7 @@ struct QueueRoutes: Sendable {
         guard let call = report.call else { return Response(status: .noContent) }
         metrics.callClaimed(callGroup: call.callGroup)
         let rate = store.abandonRate(callGroup: call.callGroup)
+        if let delay = report.firstClaimDelaySeconds { metrics.firstClaimed(callGroup: call.callGroup, delaySeconds: delay) }
         return APIResponse.json(.ok, Self.json(call), headers: [Self.abandonRateHeader: AbandonGuard.format(rate.percent)])
     }
 

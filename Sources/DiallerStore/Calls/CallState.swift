@@ -98,6 +98,8 @@ public struct ClaimReport: Sendable, Equatable {
     public let cancelledSuppressed: Int
     /// Calls moved back to waiting at claim time, by the rule that held them.
     public let held: [HoldRule]
+    /// Seconds from the call's due time to this claim, when it is the call's first attempt.
+    public var firstClaimDelaySeconds: Double? = nil
 }
 
 /// Why a dialler's result was not accepted.

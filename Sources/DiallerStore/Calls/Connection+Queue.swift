@@ -3,7 +3,7 @@ extension Connection {
     /// passes over has left the queue, so the next claim starts further on.
     static let claimSkipLimit = 100
 
-    /// Takes the next queued call (earliest due, then oldest) for `callGroup` (any group when nil),
+    /// Takes the next queued call (in the dialling order, see `nextQueued`) for `callGroup` (any group when nil),
     /// moves it to `dialling` under a lease, opens its attempt, and answers what the dialler needs.
     /// A queued call whose number is suppressed is cancelled, and one whose number a contact rule
     /// holds goes back to waiting until the hold ends, whatever put it in the queue.
@@ -25,44 +25,71 @@ extension Connection {
                 continue
             }
             let call = try claim(candidate, by: dialler, lease: seconds, at: now)
-            return ClaimReport(call: call, cancelledSuppressed: cancelled, held: held)
+            let delay = candidate.firstAttempt ? Timestamp(iso8601: candidate.dueAt).map { Double(now.milliseconds - $0.milliseconds) / 1000 } : nil
+            return ClaimReport(call: call, cancelledSuppressed: cancelled, held: held, firstClaimDelaySeconds: delay)
         }
-        return ClaimReport(call: nil, cancelledSuppressed: cancelled, held: held)
+        return ClaimReport(call: nil, cancelledSuppressed: cancelled, held: held, firstClaimDelaySeconds: nil)
     }
 
-    /// The head of the queue with what the claim checks need.
-    private func nextQueued(callGroup: String?, excluding: Set<String>) throws
-        -> (callID: Int64, contactID: Int64, mobile: String, typeID: Int64)? {
-        let map: (Row) -> (callID: Int64, contactID: Int64, mobile: String, typeID: Int64) = {
-            (callID: $0.int64(0), contactID: $0.int64(1), mobile: $0.text(2), typeID: $0.int64(3))
+    /// The head of the queue with what the claim checks need, in the dialling order the queue's
+    /// indexes hold (`call_queue_dialling_order` per group, `call_queue_global_order` across
+    /// groups): priority, higher first; first attempts before retries; `sort_key` (the due time,
+    /// negated for first attempts of newest-first types); `call_id`. One index seek, no sort.
+    /// Calls of the groups in `excluding` (paused by the abandoned-call guard) are passed over in place.
+    private func nextQueued(callGroup: String?, excluding: Set<String>) throws -> QueuedCandidate? {
+        let map: (Row) -> QueuedCandidate = {
+            QueuedCandidate(callID: $0.int64(0), contactID: $0.int64(1), mobile: $0.text(2), typeID: $0.int64(3),
+                            dueAt: $0.text(4), firstAttempt: $0.int(5) == 1)
         }
-        if let callGroup {
-            return try queryFirst("""
-                SELECT q.call_id, k.contact_id, c.mobile, k.lead_type_id
-                FROM call_queue q JOIN calls k ON k.call_id = q.call_id JOIN contacts c ON c.contact_id = k.contact_id
-                WHERE q.call_group = ? ORDER BY q.due_at, q.call_id LIMIT 1
-                """, .text(callGroup), row: map)
-        }
+        if let callGroup { return try queryFirst(Self.nextInGroupSQL, .text(callGroup), row: map) }
         if !excluding.isEmpty {
-            // Walks the global order and skips the paused groups' rows, named in one text between
-            // unit separators (U+001F, which no group name holds), so one cached statement serves any set.
+            // The paused groups are named in one text between unit separators (U+001F, which no
+            // group name holds), so one cached statement serves any set.
             let groups = "\u{1F}" + excluding.sorted().joined(separator: "\u{1F}") + "\u{1F}"
-            return try queryFirst("""
-                SELECT q.call_id, k.contact_id, c.mobile, k.lead_type_id
-                FROM call_queue q JOIN calls k ON k.call_id = q.call_id JOIN contacts c ON c.contact_id = k.contact_id
-                WHERE instr(?, char(31) || q.call_group || char(31)) = 0 ORDER BY q.due_at, q.call_id LIMIT 1
-                """, .text(groups), row: map)
+            return try queryFirst(Self.nextInUnpausedGroupsSQL, .text(groups), row: map)
         }
-        return try queryFirst("""
-            SELECT q.call_id, k.contact_id, c.mobile, k.lead_type_id
-            FROM call_queue q JOIN calls k ON k.call_id = q.call_id JOIN contacts c ON c.contact_id = k.contact_id
-            ORDER BY q.due_at, q.call_id LIMIT 1
-            """, row: map)
+        return try queryFirst(Self.nextInAnyGroupSQL, row: map)
+    }
+
+    /// The head of one call group's queue (a test pins its plan: one seek, no sort).
+    static let nextInGroupSQL = """
+        SELECT q.call_id, k.contact_id, c.mobile, k.lead_type_id, k.due_at, q.first_attempt
+        FROM call_queue q JOIN calls k ON k.call_id = q.call_id JOIN contacts c ON c.contact_id = k.contact_id
+        WHERE q.call_group = ? ORDER BY q.priority DESC, q.first_attempt DESC, q.sort_key, q.call_id LIMIT 1
+        """
+
+    /// The head of the whole queue, across call groups (a test pins its plan: one seek, no sort).
+    static let nextInAnyGroupSQL = """
+        SELECT q.call_id, k.contact_id, c.mobile, k.lead_type_id, k.due_at, q.first_attempt
+        FROM call_queue q JOIN calls k ON k.call_id = q.call_id JOIN contacts c ON c.contact_id = k.contact_id
+        ORDER BY q.priority DESC, q.first_attempt DESC, q.sort_key, q.call_id LIMIT 1
+        """
+
+    /// The head of the whole queue but for the paused groups' calls: the global order's index, walked
+    /// past their rows.
+    static let nextInUnpausedGroupsSQL = """
+        SELECT q.call_id, k.contact_id, c.mobile, k.lead_type_id, k.due_at, q.first_attempt
+        FROM call_queue q JOIN calls k ON k.call_id = q.call_id JOIN contacts c ON c.contact_id = k.contact_id
+        WHERE instr(?, char(31) || q.call_group || char(31)) = 0
+        ORDER BY q.priority DESC, q.first_attempt DESC, q.sort_key, q.call_id LIMIT 1
+        """
+
+    /// Puts a call that is now `queued` into the call queue, its place in the dialling order taken
+    /// from its type (priority, fresh order) and its attempts so far.
+    func enqueue(callID: Int64, at now: Timestamp) throws {
+        try execute("""
+            INSERT INTO call_queue(call_id, call_group, due_at, queued_at, lead_type_id, priority, first_attempt, sort_key)
+            SELECT k.call_id, k.call_group, k.due_at, ?2, k.lead_type_id, t.priority, k.attempts = 0,
+                   CASE WHEN k.attempts = 0 AND t.fresh_order = 'newest' THEN -1 ELSE 1 END
+                   * (CAST(strftime('%s', k.due_at) AS INTEGER) * 1000 + CAST(substr(k.due_at, 21, 3) AS INTEGER))
+            FROM calls k JOIN lead_types t ON t.lead_type_id = k.lead_type_id
+            WHERE k.call_id = ?1
+            """, .integer(callID), .text(now.iso8601))
     }
 
     /// Back to waiting, due when the hold ends (moved into the type's window), the rule recorded
     /// for supervisors; promotion queues it again by itself.
-    private func holdBack(_ call: (callID: Int64, contactID: Int64, mobile: String, typeID: Int64), hold: Hold) throws {
+    private func holdBack(_ call: QueuedCandidate, hold: Hold) throws {
         let type = try leadType(id: call.typeID)
         let due = type?.window?.earliestOpening(atOrAfter: hold.until) ?? hold.until
         try execute("DELETE FROM call_queue WHERE call_id = ?", .integer(call.callID))
@@ -71,16 +98,17 @@ extension Connection {
             """, .text(due.iso8601), .text(hold.rule.rawValue), .text(hold.until.iso8601), .integer(call.callID))
     }
 
-    private func claim(_ candidate: (callID: Int64, contactID: Int64, mobile: String, typeID: Int64), by dialler: Principal,
-                       lease seconds: Int, at now: Timestamp) throws -> ClaimedCall? {
+    private func claim(_ candidate: QueuedCandidate, by dialler: Principal, lease seconds: Int, at now: Timestamp) throws -> ClaimedCall? {
         let callID = candidate.callID
         let expires = now.adding(seconds: seconds)
         try execute("DELETE FROM call_queue WHERE call_id = ?", .integer(callID))
         try execute("""
-            UPDATE calls SET state = 'dialling', claimed_at = ?, claimed_by = ?, lease_expires_at = ?, attempts = attempts + 1,
-                             held_by = NULL, held_until = NULL
-            WHERE call_id = ?
-            """, .text(now.iso8601), .integer(dialler.keyID), .text(expires.iso8601), .integer(callID))
+            UPDATE calls SET state = 'dialling', claimed_at = ?1, claimed_by = ?2, lease_expires_at = ?3, attempts = attempts + 1,
+                             held_by = NULL, held_until = NULL,
+                             first_claimed_at = coalesce(first_claimed_at, ?1),
+                             first_due_at = CASE WHEN first_claimed_at IS NULL THEN ?4 ELSE first_due_at END
+            WHERE call_id = ?5
+            """, .text(now.iso8601), .integer(dialler.keyID), .text(expires.iso8601), .text(candidate.dueAt), .integer(callID))
         try openAttempt(callID: callID, contactID: candidate.contactID, dialler: dialler.keyID, at: now)
         return try queryFirst("""
             SELECT k.call_id, k.lead_id, c.mobile, l.other_phone, l.first_name, l.surname, l.email,
@@ -171,4 +199,16 @@ extension Connection {
             """, .text(now.iso8601), .text(outcome), .integer(callID))
         try recordCallFinished(callID: callID, reason: reason, at: now)
     }
+}
+
+/// A queued call at the head of the queue, with what a claim checks and records.
+private struct QueuedCandidate {
+    let callID: Int64
+    let contactID: Int64
+    let mobile: String
+    let typeID: Int64
+    /// The call's due time (what it was queued with: nothing moves it while queued).
+    let dueAt: String
+    /// No attempt has been made yet: this claim is the call's first.
+    let firstAttempt: Bool
 }

@@ -5,11 +5,10 @@ extension Connection {
         let due = try query("""
             UPDATE calls SET state = 'queued', queued_at = ?1
             WHERE call_id IN (SELECT call_id FROM calls WHERE state = 'waiting' AND due_at <= ?1 ORDER BY due_at LIMIT ?2)
-            RETURNING call_id, call_group, due_at
-            """, .text(now.iso8601), .int(limit)) { (id: $0.int64(0), group: $0.text(1), due: $0.text(2)) }
-        for call in due {
-            try execute("INSERT INTO call_queue(call_id, call_group, due_at, queued_at) VALUES (?, ?, ?, ?)",
-                        .integer(call.id), .text(call.group), .text(call.due), .text(now.iso8601))
+            RETURNING call_id
+            """, .text(now.iso8601), .int(limit)) { $0.int64(0) }
+        for callID in due {
+            try enqueue(callID: callID, at: now)
         }
         return due.count
     }
@@ -19,12 +18,11 @@ extension Connection {
         let expired = try query("""
             UPDATE calls SET state = 'queued', queued_at = ?1, lease_expires_at = NULL, claimed_by = NULL
             WHERE call_id IN (SELECT call_id FROM calls WHERE state = 'dialling' AND lease_expires_at <= ?1 LIMIT ?2)
-            RETURNING call_id, call_group, due_at
-            """, .text(now.iso8601), .int(limit)) { (id: $0.int64(0), group: $0.text(1), due: $0.text(2)) }
-        for call in expired {
-            try execute("INSERT INTO call_queue(call_id, call_group, due_at, queued_at) VALUES (?, ?, ?, ?)",
-                        .integer(call.id), .text(call.group), .text(call.due), .text(now.iso8601))
-            try closeAttempt(callID: call.id, outcome: nil, abandoned: false, doNotCall: false, leaseExpired: true, at: now)
+            RETURNING call_id
+            """, .text(now.iso8601), .int(limit)) { $0.int64(0) }
+        for callID in expired {
+            try enqueue(callID: callID, at: now)
+            try closeAttempt(callID: callID, outcome: nil, abandoned: false, doNotCall: false, leaseExpired: true, at: now)
         }
         return expired.count
     }

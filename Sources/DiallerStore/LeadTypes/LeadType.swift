@@ -19,6 +19,8 @@ struct LeadType: Sendable {
     let consentMaxAgeDays: Int
     /// The mobile line types this type's calls may go to; nil means every type.
     let lineTypes: Set<LineType>?
+    /// The IANA zone whose midnight starts the type's day (its calling window and partners' daily caps).
+    let timeZone: String
 
     /// The due time of a call scheduled at `now` after `delay` seconds, moved into the window.
     func dueTime(from now: Timestamp, delay: Int?) -> Timestamp {
@@ -37,7 +39,7 @@ extension LeadType {
                                                  days: row.optionalText(8), timeZone: row.text(9)),
                   maxAttempts: row.optionalInt64(10).map(Int.init), minRetrySeconds: row.int(11),
                   requiresConsent: row.int(12) == 1, consentMaxAgeDays: row.int(13),
-                  lineTypes: try Self.lineTypes(typeName: name, list: row.optionalText(14)))
+                  lineTypes: try Self.lineTypes(typeName: name, list: row.optionalText(14)), timeZone: row.text(9))
     }
 
     /// `lead_types.line_types` ('mobile,fixed_line'), each word one of `LineType`'s raw values.
@@ -86,8 +88,12 @@ extension Connection {
     /// time zone, even without a window (the README promises unknown zones are refused). Run at
     /// opening and inside every migration's transaction.
     func validateLeadTypes() throws -> [String] {
-        let types = try query("SELECT name, time_zone, coalesce(call_group, name) FROM lead_types ORDER BY name") {
-            (name: $0.text(0), zone: $0.text(1), callGroup: $0.text(2))
+        // Before migration 0010 (the promise runs after every migration) types have no order yet.
+        let sql = try hasColumn("fresh_order", in: "lead_types")
+            ? "SELECT name, time_zone, coalesce(call_group, name), priority, fresh_order FROM lead_types ORDER BY name"
+            : "SELECT name, time_zone, coalesce(call_group, name), 50, 'oldest' FROM lead_types ORDER BY name"
+        let types = try query(sql) {
+            (name: $0.text(0), zone: $0.text(1), callGroup: $0.text(2), priority: $0.int64(3), freshOrder: $0.optionalText(4))
         }
         for type in types {
             guard TimeZone(identifier: type.zone) != nil else {
@@ -96,8 +102,23 @@ extension Connection {
             if type.callGroup.trimmingCharacters(in: .whitespaces).isEmpty {
                 throw StoreError.invalidLeadType(name: type.name, reason: "call_group must not be blank")
             }
+            // The table is STRICT, so priority is a whole number; its range is checked here, naming the type.
+            guard (0...99).contains(type.priority) else {
+                throw StoreError.invalidLeadType(name: type.name, reason: "priority must be from 0 to 99, got \(type.priority)")
+            }
+            guard type.freshOrder == "oldest" || type.freshOrder == "newest" else {
+                throw StoreError.invalidLeadType(name: type.name,
+                                                 reason: "fresh_order must be 'oldest' or 'newest', got \(type.freshOrder.map { "'\($0)'" } ?? "NULL")")
+            }
             _ = try leadType(named: type.name)
         }
         return types.map(\.name)
+    }
+}
+
+extension Connection {
+    /// Whether `table` has a column named `column` (checks that must also hold on older schemas).
+    func hasColumn(_ column: String, in table: String) throws -> Bool {
+        try queryFirst("SELECT 1 FROM pragma_table_info(?) WHERE name = ?", .text(table), .text(column)) { _ in true } ?? false
     }
 }

@@ -19,7 +19,7 @@ extension Connection {
         if let known, let refusal = consentRefusal(lead.consent, type: known, at: now) { throw refusal }
         let nowText = now.iso8601  // written several times below; formatting it is not free on the writer's thread
         let contactID = try contactID(mobile: lead.mobile, lineType: lead.mobileLineType, createdAt: nowText)
-        let outcome: LeadOutcome
+        var outcome: LeadOutcome
         var suppressedBy: String?
         var overrode: [String] = []
         if let known {
@@ -34,6 +34,15 @@ extension Connection {
             }
         } else {
             outcome = .unknownType
+        }
+        // Last: only a lead that would become a call counts against, or is stopped by, the cap.
+        if outcome == .processed, let known {
+            let day = LocalDay.containing(now, timeZone: known.timeZone)
+            if try underDailyCap(partnerID: partnerID, typeID: known.id, day: day) {
+                try countCall(partnerID: partnerID, typeID: known.id, day: day)
+            } else {
+                outcome = .dailyCap
+            }
         }
         let leadID = try insert("""
             INSERT INTO leads(received_at, partner_id, key_id, type, lead_type_id, subtype, first_name, surname,

@@ -5,7 +5,8 @@ public struct LeadStatus: Sendable, Equatable {
     public let receivedAt: String
     /// The type as the partner sent it.
     public let type: String
-    /// `leads.outcome`: processed, unknown_type, line_type_not_accepted, suppressed, already_scheduled or existing_contact.
+    /// `leads.outcome`: processed, unknown_type, line_type_not_accepted, suppressed, already_scheduled,
+    /// existing_contact or daily_cap.
     public let outcome: String
     /// The lead's call; nil when the lead made none.
     public let call: CallStatus?

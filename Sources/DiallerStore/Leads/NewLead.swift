@@ -53,6 +53,8 @@ public enum LeadOutcome: String, Sendable, CaseIterable {
     case existingContact = "existing_contact"
     /// The mobile's line type is not on the type's `line_types` allow-list.
     case lineTypeNotAccepted = "line_type_not_accepted"
+    /// The partner's daily cap for the type was reached: the lead made no call.
+    case dailyCap = "daily_cap"
 }
 
 /// The saved lead's id, its outcome and, when processed, its call.
