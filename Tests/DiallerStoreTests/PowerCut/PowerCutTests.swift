@@ -35,13 +35,16 @@ import Testing
 
     /// With the WAL synced only at checkpoints (`synchronous=NORMAL`, what a faster commit path
     /// that skipped its own sync would do), commits after the last checkpoint are lost too.
+    /// A cut that lands just after a checkpoint loses nothing even so, and how often one does
+    /// depends on the machine's load (the whole suite beside it): up to twenty cuts are made, and
+    /// the test stops at the first that loses a lead.
     @Test func aStoreThatSyncsOnlyAtCheckpointsIsCaughtLosingLeads() async throws {
         var lost = 0
-        for seed: UInt64 in 11...13 {
+        for seed: UInt64 in 11...30 where lost == 0 {
             let results = try await PowerCutRun(seed: seed, synchronous: .normal).run(cuts: 1)
             lost += results.first?.findings.lostLeads.count ?? 0
         }
-        #expect(lost > 0, "synchronous=NORMAL lost nothing in three cuts: the harness cannot see unsynced WAL frames")
+        #expect(lost > 0, "synchronous=NORMAL lost nothing in twenty cuts: the harness cannot see unsynced WAL frames")
     }
 
     /// The disk itself: a synced commit survives a cut; an unsynced one does not, and the store opens on what is left.
