@@ -87,8 +87,10 @@ import Testing
             #expect(limited.body == #"{"error":"Too many requests"}"#)
             // The bucket refills in real time (RateLimiterTests pins the arithmetic with set
             // instants): within a second of the first request half a token at most is back, so the
-            // next whole token is 2 s away; a machine slow enough to take longer has it 1 s away.
-            #expect(limited.headers[.retryAfter] == (took < .seconds(1) ? "2" : "1"), "after \(took)")
+            // next whole token is 2 s away; on a machine slow enough to take longer over the three
+            // requests, it may be 1 s away.
+            let allowed: Set<String?> = took < .seconds(1) ? ["2"] : ["1", "2"]
+            #expect(allowed.contains(limited.headers[.retryAfter]), "after \(took)")
             // Another key has its own bucket.
             #expect(try await server.post("/lead/add", leadBody(extra: #","test":true"#), key: server.otherPartnerKey).status == .ok)
         }
