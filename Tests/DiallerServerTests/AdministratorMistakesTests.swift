@@ -8,19 +8,6 @@ import Glibc
 /// Each mistake an administrator can make, tried as a new one would (the real binary, from a
 /// directory without the source tree): one line naming the culprit, and the database as it was.
 @Suite struct AdministratorMistakesTests {
-    /// The whole database as SQL text, to show a failed command changed nothing.
-    func dump(_ db: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = ["-readonly", db, ".dump"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
     func write(_ text: String, to path: String) throws {
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
@@ -61,10 +48,10 @@ import Glibc
                 let connection = try Connection(path: db)
                 try MigrationRunner(migrations: Array(ShippedMigrations.all.prefix(2))).apply(to: connection, at: Timestamp(milliseconds: 0))
             }
-            let before = try dump(db)
+            let before = try sqliteDump(db)
             try expectOneLineError(["keys", "create", "--partner", "acme", "--db", db], in: folder,
                                    "Error: database \(db) is behind this binary's schema (0003_compliance.sql is not applied); run dialler-server migrate --db \(db) first")
-            #expect(try dump(db) == before)
+            #expect(try sqliteDump(db) == before)
             #expect(try DiallerBinary.run(["migrate", "--db", db], in: folder).out == "applied 0003_compliance.sql\napplied 0004_erasure.sql\napplied 0005_idempotency.sql\napplied 0006_webhooks.sql\napplied 0007_sealed_secrets.sql\napplied 0008_call_results.sql\napplied 0009_consent_and_line_type.sql\napplied 0010_queue_order_and_caps.sql\n")
         }
     }
@@ -121,7 +108,7 @@ import Glibc
             let seeds = folder + "/seeds", db = folder + "/dialler.sqlite"
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             #expect(try DiallerBinary.run(["migrate", "--db", db, "--migrations", seeds], in: folder).status == 0)
-            let before = try dump(db)
+            let before = try sqliteDump(db)
             for (sql, zone) in [
                 ("INSERT INTO lead_types(name, time_zone, window_start, window_end) VALUES ('tz', 'Europe/Londn', '09:00', '17:00');", "Europe/Londn"),
                 ("INSERT INTO lead_types(name) VALUES ('fine'); INSERT INTO lead_types(name, time_zone) VALUES ('tz', 'Mars/Olympus');", "Mars/Olympus"),
@@ -129,7 +116,7 @@ import Glibc
                 try write(sql, to: seeds + "/1001_types.sql")
                 try expectOneLineError(["migrate", "--db", db, "--migrations", seeds], in: folder,
                                        "Error: migration 1001_types.sql: lead type \"tz\": unknown time zone \"\(zone)\"")
-                #expect(try dump(db) == before)
+                #expect(try sqliteDump(db) == before)
             }
             try write("INSERT INTO lead_types(name) VALUES ('pets');", to: seeds + "/1001_types.sql")
             try write("UPDATE lead_types SET call_group = ' ' WHERE name = 'pets';", to: seeds + "/1002_groups.sql")
@@ -147,7 +134,7 @@ import Glibc
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             try write("how to add a type", to: seeds + "/README.md")
             #expect(try DiallerBinary.run(["migrate", "--db", db, "--migrations", seeds], in: folder).status == 0)
-            let before = try dump(db)
+            let before = try sqliteDump(db)
             for name in ["our-types.sql", "1001-pets.sql", "_pets.sql"] {
                 try write("INSERT INTO lead_types(name) VALUES ('pets');", to: seeds + "/" + name)
                 try expectOneLineError(["migrate", "--db", db, "--migrations", seeds], in: folder,
@@ -166,7 +153,7 @@ import Glibc
             try FileManager.default.removeItem(atPath: seeds + "/0099_mine.sql")
             try expectOneLineError(["migrate", "--db", db, "--migrations", seeds], in: folder,
                                    "Error: migration 0001_schema.sql has the number of the shipped schema migration 0001_schema.sql but other contents; number your own files from 1000")
-            #expect(try dump(db) == before)
+            #expect(try sqliteDump(db) == before)
             try expectOneLineError(["migrate", "--db", db, "--migrations", folder + "/missing"], in: folder,
                                    "Error: cannot read migrations folder \(folder)/missing: no such folder, or it cannot be read")
         }

@@ -5,18 +5,6 @@ import Testing
 /// Recycling rules as administrators write them: a seed migration or `dialler-server recycling`,
 /// the real binary with `--db` alone, from a directory without the source tree.
 @Suite struct RecyclingRuleTests {
-    func dump(_ db: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = ["-readonly", db, ".dump"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
     @Test(arguments: [
         ("INSERT INTO recycling_rules VALUES ('motor-trade', 'busy', 600, 3), ('motor-trad', 'no_answer', 7200, 5);",
          #"recycling rule (type "motor-trad", result "no_answer"): no lead type is named "motor-trad""#),
@@ -33,13 +21,13 @@ import Testing
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             try "INSERT INTO lead_types(name) VALUES ('motor-trade');".write(toFile: seeds + "/1001_types.sql", atomically: true, encoding: .utf8)
             #expect(try DiallerBinary.run(["migrate", "--db", db, "--migrations", seeds], in: folder).status == 0)
-            let before = try dump(db)
+            let before = try sqliteDump(db)
             try sql.write(toFile: seeds + "/1002_rules.sql", atomically: true, encoding: .utf8)
             let failed = try DiallerBinary.run(["migrate", "--db", db, "--migrations", seeds], in: folder)
             #expect(failed.status != 0)
             #expect(failed.err == "Error: migration 1002_rules.sql: \(message)\n")
             #expect(failed.out.isEmpty)
-            #expect(try dump(db) == before)
+            #expect(try sqliteDump(db) == before)
             try "INSERT INTO recycling_rules VALUES ('motor-trade', 'no_answer', 7200, 5);".write(
                 toFile: seeds + "/1002_rules.sql", atomically: true, encoding: .utf8)
             #expect(try DiallerBinary.run(["migrate", "--db", db, "--migrations", seeds], in: folder).out == "applied 1002_rules.sql\n")
@@ -85,12 +73,12 @@ import Testing
             try FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
             try "INSERT INTO lead_types(name) VALUES ('motor-trade');".write(toFile: seeds + "/1001_types.sql", atomically: true, encoding: .utf8)
             #expect(try DiallerBinary.run(["migrate", "--db", db, "--migrations", seeds], in: folder).status == 0)
-            let before = try dump(db)
+            let before = try sqliteDump(db)
             let failed = try DiallerBinary.run(arguments + ["--db", db], in: "/")
             #expect(failed.status != 0)
             #expect(failed.err == message + "\n")
             #expect(failed.out.isEmpty)
-            #expect(try dump(db) == before)
+            #expect(try sqliteDump(db) == before)
         }
     }
 }

@@ -673,12 +673,12 @@ def main():
                 events = [r["event"] for r in answer["rows"]]
                 first_name, surname, email = day.people[day.story]
                 # (queued_at is the call's last entry into the queue, gone once it was claimed)
-                check(f"lead_story {params}: two leads, the call due, its attempt, cancelled, the opt-out",
+                check(f"lead_story {params}: two leads (with the line type), the call due, its attempt, cancelled, the opt-out",
                       sorted(events) == sorted(["lead received", "lead received", "call due",
                                                 "attempt claimed", "call cancelled", "on do-not-call list"])
                       and all(r["mobile"] == mobile for r in answer["rows"])
                       and [r["outcome"] for r in answer["rows"] if r["event"] == "lead received"] == ["processed", "suppressed"]
-                      and f"{first_name} {surname}, {email}" in [r["detail"] for r in answer["rows"]],
+                      and f"{first_name} {surname}, {email}, line mobile" in [r["detail"] for r in answer["rows"]],
                       answer["rows"])
             status, answer = ui.get("/dialler/lead_story.json", {"mobile": day.erased, "_shape": "objects"})
             erased_person = day.people[day.erased]
