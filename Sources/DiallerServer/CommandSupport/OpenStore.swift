@@ -10,3 +10,13 @@ func openStore(_ configuration: StoreConfiguration, clock: any WallClock = Syste
         throw CommandFailure("cannot use database \(configuration.path): \(error.message)")
     }
 }
+
+extension DatabaseOptions {
+    /// Runs an administrator's command on the database as it is (refused if its schema is behind),
+    /// and closes the store whatever `body` does: the one place a command opens one.
+    func withStore<T>(_ body: (Store) async throws -> T) async throws -> T {
+        let store = try openStore(currentSchemaConfiguration())
+        defer { store.close() }
+        return try await body(store)
+    }
+}

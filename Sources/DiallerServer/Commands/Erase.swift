@@ -17,16 +17,16 @@ struct Erase: AsyncParsableCommand {
 
     func run() async throws {
         let mobile = try list.e164(number)
-        let store = try openStore(database.currentSchemaConfiguration())
-        defer { store.close() }
-        let report = try await store.erase(mobile: mobile, keepSuppression: keepSuppression)
-        var lines = report.contactFound
-            ? ["erased \(mobile): \(report.leadsErased) lead(s) blanked, \(report.callsCancelled) open call(s) cancelled"]
-            : ["\(mobile) has no leads"]
-        if report.suppressionsRemoved > 0 { lines.append("removed from \(report.suppressionsRemoved) suppression list(s)") }
-        lines.append(report.suppressionListsKept.isEmpty
-            ? "the number is on no do-not-call list"
-            : "kept on do-not-call list(s) \(report.suppressionListsKept.joined(separator: ", ")) so that it is never called again")
-        print(lines.joined(separator: "; "))
+        try await database.withStore { store in
+            let report = try await store.erase(mobile: mobile, keepSuppression: keepSuppression)
+            var lines = report.contactFound
+                ? ["erased \(mobile): \(report.leadsErased) lead(s) blanked, \(report.callsCancelled) open call(s) cancelled"]
+                : ["\(mobile) has no leads"]
+            if report.suppressionsRemoved > 0 { lines.append("removed from \(report.suppressionsRemoved) suppression list(s)") }
+            lines.append(report.suppressionListsKept.isEmpty
+                ? "the number is on no do-not-call list"
+                : "kept on do-not-call list(s) \(report.suppressionListsKept.joined(separator: ", ")) so that it is never called again")
+            print(lines.joined(separator: "; "))
+        }
     }
 }

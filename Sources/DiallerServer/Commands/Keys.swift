@@ -34,17 +34,17 @@ struct Keys: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try openStore(database.currentSchemaConfiguration())
-            defer { store.close() }
-            let allowed = types.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-            if let allowed {
-                let unknown = allowed.filter { !store.leadTypeNames.contains($0) }
-                if !unknown.isEmpty { throw CommandFailure("unknown lead type(s): \(unknown.joined(separator: ", "))") }
+            try await database.withStore { store in
+                let allowed = types.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+                if let allowed {
+                    let unknown = allowed.filter { !store.leadTypeNames.contains($0) }
+                    if !unknown.isEmpty { throw CommandFailure("unknown lead type(s): \(unknown.joined(separator: ", "))") }
+                }
+                let created = try await store.createKey(role: partner != nil ? .partner : .dialler,
+                                                        name: partner ?? dialler!, allowedTypes: allowed)
+                print(created.key)
+                printError("created key \(created.id) for \(partner.map { "partner \($0)" } ?? "dialler \(dialler!)"); it is not shown again")
             }
-            let created = try await store.createKey(role: partner != nil ? .partner : .dialler,
-                                                    name: partner ?? dialler!, allowedTypes: allowed)
-            print(created.key)
-            printError("created key \(created.id) for \(partner.map { "partner \($0)" } ?? "dialler \(dialler!)"); it is not shown again")
         }
     }
 
@@ -55,11 +55,11 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try openStore(database.currentSchemaConfiguration())
-            defer { store.close() }
-            print("id\trole\tname\ttypes\tcreated_at\trevoked_at")
-            for key in try await store.listKeys() {
-                print("\(key.keyID)\t\(key.role.rawValue)\t\(key.name)\t\(key.allowedTypes?.joined(separator: ",") ?? "*")\t\(key.createdAt)\t\(key.revokedAt ?? "-")")
+            try await database.withStore { store in
+                print("id\trole\tname\ttypes\tcreated_at\trevoked_at")
+                for key in try await store.listKeys() {
+                    print("\(key.keyID)\t\(key.role.rawValue)\t\(key.name)\t\(key.allowedTypes?.joined(separator: ",") ?? "*")\t\(key.createdAt)\t\(key.revokedAt ?? "-")")
+                }
             }
         }
     }
@@ -74,10 +74,10 @@ struct Keys: AsyncParsableCommand {
         var id: Int64
 
         func run() async throws {
-            let store = try openStore(database.currentSchemaConfiguration())
-            defer { store.close() }
-            guard try await store.revokeKey(id: id) else { throw CommandFailure("no unrevoked key with id \(id)") }
-            print("revoked key \(id)")
+            try await database.withStore { store in
+                guard try await store.revokeKey(id: id) else { throw CommandFailure("no unrevoked key with id \(id)") }
+                print("revoked key \(id)")
+            }
         }
     }
 }

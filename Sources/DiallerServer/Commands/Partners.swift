@@ -68,36 +68,36 @@ struct Partners: AsyncParsableCommand {
 
         func run() async throws {
             let secretsKey = try secrets.key()
-            let store = try openStore(database.currentSchemaConfiguration())
-            defer { store.close() }
-            do {
-                if redeliverFailed {
-                    let count = try await store.redeliverFailedWebhooks(partner: name)
-                    print("queued \(count) failed event(s) for \(name) again")
-                    return
+            try await database.withStore { store in
+                do {
+                    if redeliverFailed {
+                        let count = try await store.redeliverFailedWebhooks(partner: name)
+                        print("queued \(count) failed event(s) for \(name) again")
+                        return
+                    }
+                    let change = WebhookEndpointChange(url: url, events: try eventList(), rotateSecret: rotateSecret, disable: disable)
+                    let report = try await store.changeWebhookEndpoint(partner: name, change, key: secretsKey?.key)
+                    if let secret = report.newSecret { print(secret) }
+                    let endpoint = report.endpoint
+                    let state = endpoint.disabled ? "disabled" : "enabled"
+                    let summary = "webhook for \(name): \(endpoint.url) (\(endpoint.events.map(\.rawValue).joined(separator: ","))), \(state)"
+                    if report.newSecret != nil {
+                        printError(summary + "; the secret above is not shown again" + (rotateSecret ? " (the previous one still signs for 24 hours)" : ""))
+                    } else {
+                        print(summary)
+                    }
+                    if let refusal = WebhookURLPolicy().refusal(of: endpoint.url) { printError("warning: \(refusal)") }
+                } catch let refusal as WebhookEndpointRefusal {
+                    switch refusal {
+                    case .noSuchPartner(let name): throw CommandFailure("no partner named \"\(name)\" (keys create --partner NAME makes one)")
+                    case .urlRequired(let name): throw CommandFailure("partner \(name) has no webhook yet; give --url URL")
+                    case .noSuchEndpoint(let name): throw CommandFailure("partner \(name) has no webhook; give --url URL to make one")
+                    case .secretsKeyRequired(let name):
+                        throw CommandFailure("a new webhook secret for \(name) is sealed with the secrets key: \(SecretsKeyOptions.howToGive)")
+                    }
+                } catch let refusal as SecretsRefusal {
+                    throw CommandFailure(refusal.message(keyFile: secretsKey?.path))
                 }
-                let change = WebhookEndpointChange(url: url, events: try eventList(), rotateSecret: rotateSecret, disable: disable)
-                let report = try await store.changeWebhookEndpoint(partner: name, change, key: secretsKey?.key)
-                if let secret = report.newSecret { print(secret) }
-                let endpoint = report.endpoint
-                let state = endpoint.disabled ? "disabled" : "enabled"
-                let summary = "webhook for \(name): \(endpoint.url) (\(endpoint.events.map(\.rawValue).joined(separator: ","))), \(state)"
-                if report.newSecret != nil {
-                    printError(summary + "; the secret above is not shown again" + (rotateSecret ? " (the previous one still signs for 24 hours)" : ""))
-                } else {
-                    print(summary)
-                }
-                if let refusal = WebhookURLPolicy().refusal(of: endpoint.url) { printError("warning: \(refusal)") }
-            } catch let refusal as WebhookEndpointRefusal {
-                switch refusal {
-                case .noSuchPartner(let name): throw CommandFailure("no partner named \"\(name)\" (keys create --partner NAME makes one)")
-                case .urlRequired(let name): throw CommandFailure("partner \(name) has no webhook yet; give --url URL")
-                case .noSuchEndpoint(let name): throw CommandFailure("partner \(name) has no webhook; give --url URL to make one")
-                case .secretsKeyRequired(let name):
-                    throw CommandFailure("a new webhook secret for \(name) is sealed with the secrets key: \(SecretsKeyOptions.howToGive)")
-                }
-            } catch let refusal as SecretsRefusal {
-                throw CommandFailure(refusal.message(keyFile: secretsKey?.path))
             }
         }
     }

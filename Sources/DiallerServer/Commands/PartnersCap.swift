@@ -32,22 +32,22 @@ extension Partners {
         }
 
         func run() async throws {
-            let store = try openStore(database.currentSchemaConfiguration())
-            defer { store.close() }
-            let cap: PartnerCap
-            do {
-                cap = try await store.setDailyCap(partner: name, type: type, perDay: none ? nil : perDay)
-            } catch let refusal as PartnerCapRefusal {
-                switch refusal {
-                case .noSuchPartner(let name): throw CommandFailure("no partner named \"\(name)\" (keys create --partner NAME makes one)")
-                case .noSuchType(let type): throw CommandFailure("no lead type named \"\(type)\" (lead types are added by migrations)")
+            try await database.withStore { store in
+                let cap: PartnerCap
+                do {
+                    cap = try await store.setDailyCap(partner: name, type: type, perDay: none ? nil : perDay)
+                } catch let refusal as PartnerCapRefusal {
+                    switch refusal {
+                    case .noSuchPartner(let name): throw CommandFailure("no partner named \"\(name)\" (keys create --partner NAME makes one)")
+                    case .noSuchType(let type): throw CommandFailure("no lead type named \"\(type)\" (lead types are added by migrations)")
+                    }
                 }
-            }
-            let today = "\(cap.usedToday) made calls today (\(cap.day))"
-            if let perDay = cap.perDay {
-                print("\(cap.partner) may send \(perDay) \(cap.type) lead(s) a day that become calls; \(today)")
-            } else {
-                print("\(cap.partner) has no daily cap for \(cap.type); \(today)")
+                let today = "\(cap.usedToday) made calls today (\(cap.day))"
+                if let perDay = cap.perDay {
+                    print("\(cap.partner) may send \(perDay) \(cap.type) lead(s) a day that become calls; \(today)")
+                } else {
+                    print("\(cap.partner) has no daily cap for \(cap.type); \(today)")
+                }
             }
         }
     }

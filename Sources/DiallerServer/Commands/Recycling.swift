@@ -24,10 +24,10 @@ struct Recycling: AsyncParsableCommand {
             let delay = try Setting("--retry-after", .integer(0...RecyclingRule.maxRetryAfterSeconds, "a number of seconds from 0 to 31536000"))
                 .resolve(retryAfter, default: 0)
             let retries = try Setting("--max-retries", .integer(0...1_000_000, "a whole number from 0 to 1000000")).resolve(maxRetries, default: 0)
-            let store = try openStore(database.currentSchemaConfiguration())
-            defer { store.close() }
-            try await store.setRecyclingRule(type: type, result: result, retryAfterSeconds: delay, maxRetries: retries)
-            print("\(type) \(result): retry after \(delay) s, at most \(retries) time(s)")
+            try await database.withStore { store in
+                try await store.setRecyclingRule(type: type, result: result, retryAfterSeconds: delay, maxRetries: retries)
+                print("\(type) \(result): retry after \(delay) s, at most \(retries) time(s)")
+            }
         }
     }
 
@@ -39,12 +39,12 @@ struct Recycling: AsyncParsableCommand {
         @Argument(help: "The result.") var result: String
 
         func run() async throws {
-            let store = try openStore(database.currentSchemaConfiguration())
-            defer { store.close() }
-            guard try await store.removeRecyclingRule(type: type, result: result) else {
-                throw CommandFailure("there is no recycling rule for type \"\(type)\" and result \"\(result)\"")
+            try await database.withStore { store in
+                guard try await store.removeRecyclingRule(type: type, result: result) else {
+                    throw CommandFailure("there is no recycling rule for type \"\(type)\" and result \"\(result)\"")
+                }
+                print("\(type) \(result): rule removed")
             }
-            print("\(type) \(result): rule removed")
         }
     }
 
@@ -54,11 +54,11 @@ struct Recycling: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try openStore(database.currentSchemaConfiguration())
-            defer { store.close() }
-            print("type\tresult\tretry_after_seconds\tmax_retries")
-            for rule in try await store.recyclingRules() {
-                print("\(rule.type)\t\(rule.result.rawValue)\t\(rule.retryAfterSeconds)\t\(rule.maxRetries)")
+            try await database.withStore { store in
+                print("type\tresult\tretry_after_seconds\tmax_retries")
+                for rule in try await store.recyclingRules() {
+                    print("\(rule.type)\t\(rule.result.rawValue)\t\(rule.retryAfterSeconds)\t\(rule.maxRetries)")
+                }
             }
         }
     }

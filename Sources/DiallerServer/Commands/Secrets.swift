@@ -82,27 +82,27 @@ struct Secrets: AsyncParsableCommand {
                 throw CommandFailure("secrets rotate needs the current secrets key: give --secrets-key-file PATH or set DIALLER_SECRETS_KEY_FILE")
             }
             let path = try database.databasePath(), target = self.target ?? ""
-            let store = try openStore(database.currentSchemaConfiguration())
-            defer { store.close() }
-            let others = try await store.webhookSecretsState().keyIDs.filter { $0 != current.key.id }
-            if !others.isEmpty {
-                throw CommandFailure(SecretsRefusal.wrongKey(given: current.key.id, sealedWith: others).message(keyFile: current.path))
+            try await database.withStore { store in
+                let others = try await store.webhookSecretsState().keyIDs.filter { $0 != current.key.id }
+                if !others.isEmpty {
+                    throw CommandFailure(SecretsRefusal.wrongKey(given: current.key.id, sealedWith: others).message(keyFile: current.path))
+                }
+                let bytes = SecretsKey.randomBytes()
+                guard let new = SecretsKey(bytes: bytes) else { throw CommandFailure("the system made a key of the wrong length") }
+                try SecretsKeyFile.write(bytes, to: target)
+                let report: SecretsReport
+                do {
+                    report = try await store.resealWebhookSecrets(from: current.key, to: new)
+                } catch {
+                    SecretsKeyFile.remove(target)
+                    if let refusal = error as? SecretsRefusal { throw CommandFailure(refusal.message(keyFile: current.path)) }
+                    throw error
+                }
+                print("re-sealed \(report.secrets) webhook secret(s) of \(report.endpoints) endpoint(s) in \(path) "
+                      + "with the new key in \(target) (key \(new.id), mode 0600)")
+                printError("now point DIALLER_SECRETS_KEY_FILE (or --secrets-key-file) at \(target) and restart serve; "
+                           + "keep \(current.path) (key \(current.key.id)) with the backups made before now")
             }
-            let bytes = SecretsKey.randomBytes()
-            guard let new = SecretsKey(bytes: bytes) else { throw CommandFailure("the system made a key of the wrong length") }
-            try SecretsKeyFile.write(bytes, to: target)
-            let report: SecretsReport
-            do {
-                report = try await store.resealWebhookSecrets(from: current.key, to: new)
-            } catch {
-                SecretsKeyFile.remove(target)
-                if let refusal = error as? SecretsRefusal { throw CommandFailure(refusal.message(keyFile: current.path)) }
-                throw error
-            }
-            print("re-sealed \(report.secrets) webhook secret(s) of \(report.endpoints) endpoint(s) in \(path) "
-                  + "with the new key in \(target) (key \(new.id), mode 0600)")
-            printError("now point DIALLER_SECRETS_KEY_FILE (or --secrets-key-file) at \(target) and restart serve; "
-                       + "keep \(current.path) (key \(current.key.id)) with the backups made before now")
         }
     }
 }

@@ -52,10 +52,10 @@ struct Suppress: AsyncParsableCommand {
 
         func run() async throws {
             let mobile = try list.e164(number), name = try list.listName()
-            let store = try openStore(database.currentSchemaConfiguration())
-            defer { store.close() }
-            let change = try await store.suppress(mobile: mobile, list: name, reason: reason)
-            print("\(mobile) \(change.added ? "added to" : "was already on") list \(name); \(change.cancelledCalls.count) call(s) cancelled")
+            try await database.withStore { store in
+                let change = try await store.suppress(mobile: mobile, list: name, reason: reason)
+                print("\(mobile) \(change.added ? "added to" : "was already on") list \(name); \(change.cancelledCalls.count) call(s) cancelled")
+            }
         }
     }
 
@@ -68,10 +68,10 @@ struct Suppress: AsyncParsableCommand {
 
         func run() async throws {
             let mobile = try list.e164(number), name = try list.listName()
-            let store = try openStore(database.currentSchemaConfiguration())
-            defer { store.close() }
-            guard try await store.unsuppress(mobile: mobile, list: name) else { throw CommandFailure("\(mobile) is not on list \(name)") }
-            print("\(mobile) removed from list \(name)")
+            try await database.withStore { store in
+                guard try await store.unsuppress(mobile: mobile, list: name) else { throw CommandFailure("\(mobile) is not on list \(name)") }
+                print("\(mobile) removed from list \(name)")
+            }
         }
     }
 
@@ -84,12 +84,12 @@ struct Suppress: AsyncParsableCommand {
 
         func run() async throws {
             let mobile = try list.e164(number)
-            let store = try openStore(database.currentSchemaConfiguration())
-            defer { store.close() }
-            let entries = try await store.suppressionEntries(of: mobile)
-            if entries.isEmpty { print("\(mobile) is on no list") }
-            for entry in entries {
-                print("\(mobile)\t\(entry.list)\tsince \(entry.addedAt.iso8601)\t\(entry.reason ?? "-")")
+            try await database.withStore { store in
+                let entries = try await store.suppressionEntries(of: mobile)
+                if entries.isEmpty { print("\(mobile) is on no list") }
+                for entry in entries {
+                    print("\(mobile)\t\(entry.list)\tsince \(entry.addedAt.iso8601)\t\(entry.reason ?? "-")")
+                }
             }
         }
     }
@@ -118,19 +118,19 @@ struct Suppress: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try openStore(database.currentSchemaConfiguration())
-            defer { store.close() }
-            if let change = try consentOverridesChange() {
-                do {
-                    try await store.setConsentOverrides(list: change.list, change.on)
-                } catch let refusal as SuppressionListRefusal {
-                    throw CommandFailure(refusal.description)
+            try await database.withStore { store in
+                if let change = try consentOverridesChange() {
+                    do {
+                        try await store.setConsentOverrides(list: change.list, change.on)
+                    } catch let refusal as SuppressionListRefusal {
+                        throw CommandFailure(refusal.description)
+                    }
+                    print("list \(change.list): \(change.on ? "a lead's recorded consent now overrides it" : "consent no longer overrides it")")
                 }
-                print("list \(change.list): \(change.on ? "a lead's recorded consent now overrides it" : "consent no longer overrides it")")
-            }
-            print("list\tnumbers\tloaded_at\tconsent_overrides")
-            for list in try await store.suppressionLists() {
-                print("\(list.name)\t\(list.numbers)\t\(list.loadedAt?.iso8601 ?? "-")\t\(list.consentOverrides ? "on" : "off")")
+                print("list\tnumbers\tloaded_at\tconsent_overrides")
+                for list in try await store.suppressionLists() {
+                    print("\(list.name)\t\(list.numbers)\t\(list.loadedAt?.iso8601 ?? "-")\t\(list.consentOverrides ? "on" : "off")")
+                }
             }
         }
     }

@@ -34,51 +34,51 @@ extension Suppress {
         func run() async throws {
             let name = try list.listName(), numbers = try list.numbers()
             var lines = try LineReader(path: file)
-            let store = try openStore(database.currentSchemaConfiguration())
-            defer { store.close() }
-            let target = replace ? try await store.beginReplacing(name) : try await store.beginAdding(to: name)
-            let reason = "import of \((file as NSString).lastPathComponent)"
-            var report = ImportReport()
-            var batch: [String] = []
-            batch.reserveCapacity(chunk)
-            // Parsing runs while the previous chunk is being written: one chunk in flight at a time.
-            var inFlight: Task<ImportChunkReport, any Error>?
-            var lineNumber = 0
-            let started = Date()
-            var lastProgress = started
-            while let line = lines.next() {
-                lineNumber += 1
-                let text = line.trimmingCharacters(in: .whitespaces)
-                if text.isEmpty || text.hasPrefix("#") { continue }
-                guard let mobile = numbers.e164(text) else {
-                    report.badLine(lineNumber)
-                    continue
+            try await database.withStore { store in
+                let target = replace ? try await store.beginReplacing(name) : try await store.beginAdding(to: name)
+                let reason = "import of \((file as NSString).lastPathComponent)"
+                var report = ImportReport()
+                var batch: [String] = []
+                batch.reserveCapacity(chunk)
+                // Parsing runs while the previous chunk is being written: one chunk in flight at a time.
+                var inFlight: Task<ImportChunkReport, any Error>?
+                var lineNumber = 0
+                let started = Date()
+                var lastProgress = started
+                while let line = lines.next() {
+                    lineNumber += 1
+                    let text = line.trimmingCharacters(in: .whitespaces)
+                    if text.isEmpty || text.hasPrefix("#") { continue }
+                    guard let mobile = numbers.e164(text) else {
+                        report.badLine(lineNumber)
+                        continue
+                    }
+                    batch.append(mobile)
+                    guard batch.count == chunk else { continue }
+                    if let inFlight { report.add(try await inFlight.value) }
+                    let numbers = batch
+                    inFlight = Task { try await store.importSuppressions(numbers, into: target, visible: !replace, reason: reason) }
+                    batch.removeAll(keepingCapacity: true)
+                    if Date().timeIntervalSince(lastProgress) >= 2 {
+                        lastProgress = Date()
+                        printError("… \(lineNumber) lines read, \(Int(Double(lineNumber) / lastProgress.timeIntervalSince(started))) lines/s")
+                    }
                 }
-                batch.append(mobile)
-                guard batch.count == chunk else { continue }
                 if let inFlight { report.add(try await inFlight.value) }
-                let numbers = batch
-                inFlight = Task { try await store.importSuppressions(numbers, into: target, visible: !replace, reason: reason) }
-                batch.removeAll(keepingCapacity: true)
-                if Date().timeIntervalSince(lastProgress) >= 2 {
-                    lastProgress = Date()
-                    printError("… \(lineNumber) lines read, \(Int(Double(lineNumber) / lastProgress.timeIntervalSince(started))) lines/s")
+                if let failure = lines.failure {
+                    // A replacing import's rows stay out of sight; an adding one kept what it wrote.
+                    throw CommandFailure("cannot read \(file) after line \(lineNumber) (\(Self.describe(failure))); "
+                        + (replace ? "list \(name) is unchanged" : "\(report.added) numbers were added before it"))
                 }
+                if !batch.isEmpty { report.add(try await store.importSuppressions(batch, into: target, visible: !replace, reason: reason)) }
+                if replace {
+                    report.cancelled += try await store.finishReplacing(target)
+                } else {
+                    try await store.finishAdding(target)
+                }
+                let seconds = Date().timeIntervalSince(started)
+                print(report.summary(list: name, replaced: replace, lines: lineNumber, seconds: seconds))
             }
-            if let inFlight { report.add(try await inFlight.value) }
-            if let failure = lines.failure {
-                // A replacing import's rows stay out of sight; an adding one kept what it wrote.
-                throw CommandFailure("cannot read \(file) after line \(lineNumber) (\(Self.describe(failure))); "
-                    + (replace ? "list \(name) is unchanged" : "\(report.added) numbers were added before it"))
-            }
-            if !batch.isEmpty { report.add(try await store.importSuppressions(batch, into: target, visible: !replace, reason: reason)) }
-            if replace {
-                report.cancelled += try await store.finishReplacing(target)
-            } else {
-                try await store.finishAdding(target)
-            }
-            let seconds = Date().timeIntervalSince(started)
-            print(report.summary(list: name, replaced: replace, lines: lineNumber, seconds: seconds))
         }
     }
 }
