@@ -17,17 +17,14 @@ func buildApplication(
     let rateLimiter = configuration.rateLimit.map { RateLimiter(perSecond: $0, burst: configuration.rateBurst) }
     let authenticator = Authenticator(store: store, rateLimiter: rateLimiter, metrics: metrics)
     let numbers = PhoneNumbers(defaultRegion: configuration.region)
-    let idempotency = IdempotencyGuard(store: store, inProgress: KeysInProgress())
-    LeadRoutes(store: store, authenticator: authenticator, numbers: numbers, metrics: metrics,
-               maxBodyBytes: configuration.maxBodyBytes, idempotency: idempotency).register(on: router)
-    LeadBatchRoutes(store: store, authenticator: authenticator, numbers: numbers, metrics: metrics,
-                    maxBodyBytes: configuration.maxBatchBodyBytes, idempotency: idempotency).register(on: router)
-    LeadStatusRoutes(store: store, authenticator: authenticator, numbers: numbers, metrics: metrics,
-                     maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+    let shared = RouteDependencies(store: store, authenticator: authenticator, numbers: numbers, metrics: metrics,
+                                   idempotency: IdempotencyGuard(store: store, inProgress: KeysInProgress()))
+    LeadRoutes(shared: shared, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+    LeadBatchRoutes(shared: shared, maxBodyBytes: configuration.maxBatchBodyBytes).register(on: router)
+    LeadStatusRoutes(shared: shared, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
     let abandonGuard = AbandonGuard(store: store, limit: configuration.abandonLimit, minLive: configuration.abandonMinLive,
                                     metrics: metrics, logger: logger)
-    QueueRoutes(store: store, authenticator: authenticator, metrics: metrics,
-                maxBodyBytes: configuration.maxBodyBytes, abandonGuard: abandonGuard).register(on: router)
+    QueueRoutes(shared: shared, maxBodyBytes: configuration.maxBodyBytes, abandonGuard: abandonGuard).register(on: router)
     OperationsRoutes(store: store, worker: worker, metrics: metrics, metricsKey: configuration.metricsKey,
                      maxTickAge: max(5, configuration.promoteEvery * 5), openAPIDocument: OpenAPIDocument.yaml)
         .register(on: router)

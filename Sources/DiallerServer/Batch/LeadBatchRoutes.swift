@@ -4,13 +4,9 @@ import Hummingbird
 
 /// `POST /lead/batch`: up to a thousand leads as a JSON array or a CSV file, each decided as
 /// `/lead/add` would decide it, in order, and every saved lead committed in one writer job.
-struct LeadBatchRoutes: Sendable {
-    let store: Store
-    let authenticator: Authenticator
-    let numbers: PhoneNumbers
-    let metrics: ServiceMetrics
+struct LeadBatchRoutes: RouteGroup {
+    let shared: RouteDependencies
     let maxBodyBytes: Int
-    let idempotency: IdempotencyGuard
 
     func register(on router: Router<DiallerContext>) {
         router.post("/lead/batch") { request, context in try await batch(request, context) }

@@ -2,13 +2,9 @@ import DiallerStore
 import Hummingbird
 
 /// `POST /lead/add`, `/lead/cancel` and `/lead/optout`: decode, validate, call the store, encode.
-struct LeadRoutes: Sendable {
-    let store: Store
-    let authenticator: Authenticator
-    let numbers: PhoneNumbers
-    let metrics: ServiceMetrics
+struct LeadRoutes: RouteGroup {
+    let shared: RouteDependencies
     let maxBodyBytes: Int
-    let idempotency: IdempotencyGuard
 
     func register(on router: Router<DiallerContext>) {
         router.post("/lead/add") { request, context in try await add(request, context) }

@@ -3,11 +3,8 @@ import Hummingbird
 
 /// `GET /lead/status?lead_id=N` and `POST /lead/status` with `type` and `mobile`: what became of
 /// one of the partner's own leads. Anything else (no such lead, another partner's) is `404`.
-struct LeadStatusRoutes: Sendable {
-    let store: Store
-    let authenticator: Authenticator
-    let numbers: PhoneNumbers
-    let metrics: ServiceMetrics
+struct LeadStatusRoutes: RouteGroup {
+    let shared: RouteDependencies
     let maxBodyBytes: Int
 
     func register(on router: Router<DiallerContext>) {

@@ -3,10 +3,8 @@ import HTTPTypes
 import Hummingbird
 
 /// The diallers' side: `POST /queue/next` claims a call, `POST /queue/result` finishes or retries it.
-struct QueueRoutes: Sendable {
-    let store: Store
-    let authenticator: Authenticator
-    let metrics: ServiceMetrics
+struct QueueRoutes: RouteGroup {
+    let shared: RouteDependencies
     let maxBodyBytes: Int
     let abandonGuard: AbandonGuard
 
