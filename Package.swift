@@ -1,6 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// `Fuzz/run` sets DIALLER_FUZZ=1 so that LeadIntake, the code it fuzzes, is compiled with libFuzzer's
+/// coverage and AddressSanitizer as the fuzz target is: without it the fuzzer is blind to its branches.
+let fuzzing = Context.environment["DIALLER_FUZZ"] == "1"
+
 let package = Package(
     name: "dialler",
     platforms: [.macOS(.v15)],
@@ -41,7 +45,8 @@ let package = Package(
         // and e-mail addresses. The server and the fuzz package (Fuzz/) both build on it.
         .target(
             name: "LeadIntake",
-            dependencies: ["CPhoneNumber", "DiallerStore"]
+            dependencies: ["CPhoneNumber", "DiallerStore"],
+            swiftSettings: fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
         ),
         .target(
             name: "DiallerStore",
