@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // The libFuzzer target over the request path below HTTP: body bytes -> JSON -> validation ->
-// phone and e-mail checks. Its sources are the server's own files (symbolic links), so what is
-// fuzzed is what is served. Built and run by `Fuzz/run`, never by the main package's `swift build`.
+// phone and e-mail checks. It links the server's own LeadIntake library, so what is fuzzed is what
+// is served. Built and run by `Fuzz/run`, never by the main package's `swift build`.
 import PackageDescription
 
 let package = Package(
@@ -11,7 +11,7 @@ let package = Package(
         .executableTarget(
             name: "IntakeFuzz",
             dependencies: [
-                .product(name: "CPhoneNumber", package: "dialler"),
+                .product(name: "LeadIntake", package: "dialler"),
                 .product(name: "DiallerStore", package: "dialler"),
             ],
             swiftSettings: [.unsafeFlags(["-parse-as-library", "-sanitize=fuzzer,address"])],

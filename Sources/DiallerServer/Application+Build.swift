@@ -1,6 +1,7 @@
 import DiallerStore
 import Foundation
 import Hummingbird
+import LeadIntake
 import Logging
 import NIOCore
 

@@ -1,6 +1,7 @@
 @testable import DiallerServer
 import DiallerStore
 import Foundation
+@testable import LeadIntake
 import Testing
 
 /// `consent` and line types through the real server: each failing part of the object answered in

@@ -1,6 +1,7 @@
 @testable import DiallerServer
 import Foundation
 import Hummingbird
+import LeadIntake
 import Testing
 
 /// Hand-made nasty bodies and random mutations of a valid one.

@@ -1,6 +1,7 @@
 @testable import DiallerServer
 import DiallerStore
 import Foundation
+import LeadIntake
 import Logging
 import Testing
 

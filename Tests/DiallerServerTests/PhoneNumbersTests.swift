@@ -1,6 +1,7 @@
 import CPhoneNumber
 @testable import DiallerServer
 import DiallerStore
+@testable import LeadIntake
 import Testing
 
 /// libphonenumber through the C shim: the default region's plan is checked first, then every

@@ -1,4 +1,5 @@
 import DiallerStore
+import LeadIntake
 
 /// The fuzzer's test function: every input is a request body. Nothing may crash, and every answer the
 /// server would give (an outcome, or the errors' JSON) must itself be valid JSON.

@@ -1,4 +1,5 @@
 import DiallerStore
+import LeadIntake
 
 /// A `/lead/batch` body read into its items, each decided as `/lead/add` would decide it alone.
 struct LeadBatch {

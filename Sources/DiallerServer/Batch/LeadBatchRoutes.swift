@@ -1,6 +1,7 @@
 import Foundation
 import DiallerStore
 import Hummingbird
+import LeadIntake
 
 /// `POST /lead/batch`: up to a thousand leads as a JSON array or a CSV file, each decided as
 /// `/lead/add` would decide it, in order, and every saved lead committed in one writer job.

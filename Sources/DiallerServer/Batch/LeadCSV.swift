@@ -1,5 +1,6 @@
 import CSV
 import Foundation
+import LeadIntake
 
 /// A `/lead/batch` sent as `text/csv` (RFC 4180, through yaslab/CSV.swift): a header row of
 /// `/lead/add`'s field names, then one lead a row. A UTF-8 byte order mark (which spreadsheets

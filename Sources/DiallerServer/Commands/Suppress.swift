@@ -1,6 +1,7 @@
 import ArgumentParser
 import DiallerStore
 import Foundation
+import LeadIntake
 
 /// `dialler-server suppress …`: the do-not-call lists, against `--db` alone, from any directory.
 struct Suppress: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import Hummingbird
+import LeadIntake
 
 /// A request the contract answers with an error response rather than an outcome.
 enum APIError: Error {

@@ -1,4 +1,5 @@
 import Hummingbird
+import LeadIntake
 
 /// Builds the JSON responses of the contract; every body the server sends goes through here.
 enum APIResponse {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LeadIntake
 
 extension Request {
     /// The body as bytes, refusing more than `limit` bytes with a 413.

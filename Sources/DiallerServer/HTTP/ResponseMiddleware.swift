@@ -1,5 +1,6 @@
 import DiallerStore
 import Hummingbird
+import LeadIntake
 import Logging
 
 /// The outermost middleware: turns every error into the contract's JSON response, stamps

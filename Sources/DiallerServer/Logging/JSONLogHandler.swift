@@ -1,5 +1,6 @@
 import DiallerStore
 import Foundation
+import LeadIntake
 import Logging
 
 /// One JSON object per line on standard error: time, level, message and metadata.

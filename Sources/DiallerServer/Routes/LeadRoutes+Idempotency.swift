@@ -1,5 +1,6 @@
 import DiallerStore
 import Hummingbird
+import LeadIntake
 
 extension LeadRoutes {
     /// `/lead/add` with an Idempotency-Key: as without one, but the answer is recorded with the

@@ -1,5 +1,6 @@
 import DiallerStore
 import Hummingbird
+import LeadIntake
 
 /// `POST /lead/add`, `/lead/cancel` and `/lead/optout`: decode, validate, call the store, encode.
 struct LeadRoutes: RouteGroup {

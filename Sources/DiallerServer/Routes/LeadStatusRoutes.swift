@@ -1,5 +1,6 @@
 import DiallerStore
 import Hummingbird
+import LeadIntake
 
 /// `GET /lead/status?lead_id=N` and `POST /lead/status` with `type` and `mobile`: what became of
 /// one of the partner's own leads. Anything else (no such lead, another partner's) is `404`.

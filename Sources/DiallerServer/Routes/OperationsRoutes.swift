@@ -1,6 +1,7 @@
 import DiallerStore
 import Foundation
 import Hummingbird
+import LeadIntake
 
 /// `/healthz`, `/readyz`, `/metrics` and `/openapi.yaml`: no partner key, no personal data.
 struct OperationsRoutes: Sendable {

@@ -1,6 +1,7 @@
 import DiallerStore
 import HTTPTypes
 import Hummingbird
+import LeadIntake
 
 /// The diallers' side: `POST /queue/next` claims a call, `POST /queue/result` finishes or retries it.
 struct QueueRoutes: RouteGroup {

@@ -1,9 +1,9 @@
 /// Where and why a body is not valid JSON: partners copying the original document's broken
 /// examples are told exactly where to look.
-struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
+public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
     let line: Int
     let column: Int
     let reason: String
 
-    var description: String { "Syntax error at line \(line), column \(column): \(reason)." }
+    public var description: String { "Syntax error at line \(line), column \(column): \(reason)." }
 }

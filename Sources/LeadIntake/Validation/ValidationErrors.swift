@@ -1,13 +1,15 @@
 /// Every failing field with its messages, in the contract's `{"field":{"0":"message"}}` shape.
-struct ValidationErrors: Error, Equatable {
-    private(set) var fields: [(name: String, messages: [String])] = []
+public struct ValidationErrors: Error, Equatable {
+    public private(set) var fields: [(name: String, messages: [String])] = []
 
-    var isEmpty: Bool { fields.isEmpty }
+    public init() {}
+
+    public var isEmpty: Bool { fields.isEmpty }
 
     /// Every message of every field.
     var messageCount: Int { fields.reduce(0) { $0 + $1.messages.count } }
 
-    mutating func add(_ field: String, _ message: String) {
+    public mutating func add(_ field: String, _ message: String) {
         if let index = fields.firstIndex(where: { $0.name == field }) {
             fields[index].messages.append(message)
         } else {
@@ -16,7 +18,7 @@ struct ValidationErrors: Error, Equatable {
     }
 
     /// The response body.
-    var json: String {
+    public var json: String {
         var output = "{"
         for (offset, field) in fields.enumerated() {
             if offset > 0 { output += "," }
@@ -30,7 +32,7 @@ struct ValidationErrors: Error, Equatable {
         return output + "}"
     }
 
-    static func == (lhs: ValidationErrors, rhs: ValidationErrors) -> Bool {
+    public static func == (lhs: ValidationErrors, rhs: ValidationErrors) -> Bool {
         lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.messages == $1.messages }
     }
 }

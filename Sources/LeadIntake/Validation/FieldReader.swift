@@ -4,14 +4,14 @@ import Foundation
 ///
 /// Blank means absent, `null`, or a string that is empty after trimming white space; strings are
 /// trimmed before they are checked and returned.
-struct FieldReader {
+public struct FieldReader {
     let object: JSONObject
-    private(set) var errors = ValidationErrors()
+    public private(set) var errors = ValidationErrors()
 
-    init(_ object: JSONObject) { self.object = object }
+    public init(_ object: JSONObject) { self.object = object }
 
     /// A string field, trimmed; nil when blank (an error too when `required`).
-    mutating func string(_ name: String, label: String, required: Bool, maxLength: Int? = nil) -> String? {
+    public mutating func string(_ name: String, label: String, required: Bool, maxLength: Int? = nil) -> String? {
         switch object[name] {
         case nil, .null?:
             return blank(name, label, required)
@@ -31,7 +31,7 @@ struct FieldReader {
 
     /// A phone number in E.164. Whole JSON numbers are read as their digits, since a number such
     /// as 7840258823 is what a spreadsheet export sends for 07840 258823.
-    mutating func phone(_ name: String, label: String, required: Bool, numbers: PhoneNumbers) -> String? {
+    public mutating func phone(_ name: String, label: String, required: Bool, numbers: PhoneNumbers) -> String? {
         parsedPhone(name, label: label, required: required, numbers: numbers)?.e164
     }
 
@@ -62,7 +62,7 @@ struct FieldReader {
     }
 
     /// Whole seconds in `range`, from a number or a numeric string; nil when blank.
-    mutating func integer(_ name: String, label: String, range: ClosedRange<Int>) -> Int? {
+    public mutating func integer(_ name: String, label: String, range: ClosedRange<Int>) -> Int? {
         let text: String
         switch object[name] {
         case nil, .null?: return nil
@@ -99,7 +99,7 @@ struct FieldReader {
     }
 
     /// The `test` flag: `true` or `"true"` sets it; blank leaves it unset.
-    mutating func testFlag(_ name: String, label: String) -> Bool {
+    public mutating func testFlag(_ name: String, label: String) -> Bool {
         switch object[name] {
         case nil, .null?: return false
         case .bool(true)?: return true
@@ -114,7 +114,7 @@ struct FieldReader {
     }
 
     /// A yes-or-no field of the diallers' API: `true`, `false` or absent (false); nothing else.
-    mutating func flag(_ name: String, label: String) -> Bool {
+    public mutating func flag(_ name: String, label: String) -> Bool {
         switch object[name] {
         case nil, .null?: return false
         case .bool(let value)?: return value
@@ -149,12 +149,12 @@ struct FieldReader {
 
     /// Records a message about a field read by a reader in another file (`consent`), or one that
     /// is well-formed alone but wrong beside another.
-    mutating func reject(_ name: String, _ message: String) {
+    public mutating func reject(_ name: String, _ message: String) {
         errors.add(name, message)
     }
 
     /// Records "{Label} cannot be blank." for a required field that `integer` found blank.
-    mutating func requireMissing(_ name: String, label: String) {
+    public mutating func requireMissing(_ name: String, label: String) {
         errors.add(name, "\(label) cannot be blank.")
     }
 

@@ -2,15 +2,17 @@ import CPhoneNumber
 import DiallerStore
 
 /// Phone numbers checked against the numbering plan by libphonenumber and written as E.164.
-struct PhoneNumbers: Sendable {
+public struct PhoneNumbers: Sendable {
     /// ISO 3166 alpha-2 region for numbers written without a country code.
-    let defaultRegion: String
+    public let defaultRegion: String
+
+    public init(defaultRegion: String) { self.defaultRegion = defaultRegion }
 
     /// Loads libphonenumber's metadata (~12 ms on first use) before the first request needs it.
-    static func warmUp() { dialler_phone_warm_up() }
+    public static func warmUp() { dialler_phone_warm_up() }
 
     /// The E.164 form of `text`, or nil when it is not a valid number.
-    func e164(_ text: String) -> String? {
+    public func e164(_ text: String) -> String? {
         parse(text)?.e164
     }
 

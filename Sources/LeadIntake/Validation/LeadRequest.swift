@@ -1,16 +1,16 @@
 import DiallerStore
 
 /// A validated `/lead/add` body.
-struct LeadRequest {
-    let lead: NewLead
+public struct LeadRequest {
+    public let lead: NewLead
     /// Validate only; write nothing.
-    let isTest: Bool
+    public let isTest: Bool
 
     static let maxDelay = 31_536_000
 
     /// Checks every field of the contract, reporting all failures at once; `now` is the server's
     /// clock, which a consent's `given_at` may not be ahead of.
-    static func validate(_ object: JSONObject, rawBody: String, numbers: PhoneNumbers,
+    public static func validate(_ object: JSONObject, rawBody: String, numbers: PhoneNumbers,
                          now: Timestamp) -> Result<LeadRequest, ValidationErrors> {
         var reader = FieldReader(object)
         let email = reader.email("email", label: "Email")
@@ -36,11 +36,11 @@ struct LeadRequest {
 }
 
 /// A validated `/lead/cancel` body.
-struct CancelRequest {
-    let type: String
-    let mobile: String
+public struct CancelRequest {
+    public let type: String
+    public let mobile: String
 
-    static func validate(_ object: JSONObject, numbers: PhoneNumbers) -> Result<CancelRequest, ValidationErrors> {
+    public static func validate(_ object: JSONObject, numbers: PhoneNumbers) -> Result<CancelRequest, ValidationErrors> {
         var reader = FieldReader(object)
         let mobile = reader.phone("mobile", label: "Mobile", required: true, numbers: numbers)
         let type = reader.string("type", label: "Type", required: true)

@@ -1,7 +1,7 @@
 /// A strict RFC 8259 parser over raw bytes that reports the line and column of the first error
 /// (Foundation's decoder on Linux gives no position). Rejects invalid UTF-8, lone surrogates,
 /// control characters in strings and nesting deeper than `maxDepth`.
-struct JSONParser {
+public struct JSONParser {
     static let maxDepth = 64
 
     private let bytes: [UInt8]
@@ -11,7 +11,7 @@ struct JSONParser {
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// Parses a whole document.
-    static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(bytes)
         parser.skipWhitespace()
         guard parser.index < bytes.count else { throw parser.error("the body is empty; expected a JSON object") }
@@ -22,7 +22,7 @@ struct JSONParser {
     }
 
     /// Parses a whole document that must be an object.
-    static func parseObject(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONObject {
+    public static func parseObject(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONObject {
         var parser = JSONParser(bytes)
         parser.skipWhitespace()
         if parser.index < bytes.count, bytes[parser.index] != UInt8(ascii: "{") {

@@ -1,6 +1,6 @@
 /// Writes compact JSON text: the stored `data` column and every response body.
-enum JSONWriter {
-    static func compact(_ value: JSONValue) -> String {
+public enum JSONWriter {
+    public static func compact(_ value: JSONValue) -> String {
         var output = ""
         write(value, to: &output)
         return output
@@ -53,7 +53,7 @@ enum JSONWriter {
     }
 
     /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var output = ""
         writeString(text, to: &output)
         return output

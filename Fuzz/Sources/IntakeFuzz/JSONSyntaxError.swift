@@ -1,1 +1,0 @@
-../../../Sources/DiallerServer/JSON/JSONSyntaxError.swift

@@ -1,1 +1,0 @@
-../../../Sources/DiallerServer/JSON/JSONWriter.swift

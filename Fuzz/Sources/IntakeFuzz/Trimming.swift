@@ -1,1 +1,0 @@
-../../../Sources/DiallerServer/Validation/Trimming.swift
