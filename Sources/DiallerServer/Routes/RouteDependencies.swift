@@ -1,4 +1,5 @@
 import DiallerStore
+import LeadIntake
 
 /// What the partner and dialler route groups share, made once in `buildApplication`.
 struct RouteDependencies: Sendable {
