@@ -6,9 +6,10 @@ import Testing
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Sources")
 
-    /// String literals handed to `execute`, `query`, `queryFirst` or `statement`, with interpolations.
+    /// String literals handed to `execute`, `insert`, `query`, `queryFirst` or `statement`, with
+    /// interpolations; the literal may start on the line after the parenthesis, as swift-format puts it.
     static func interpolatedSQL(in text: String) -> [String] {
-        let pattern = #"(execute|query|queryFirst|statement)\((script: )?(\"\"\"[\s\S]*?\"\"\"|\"(?:[^\"\\]|\\.)*\")"#
+        let pattern = #"(execute|insert|query|queryFirst|statement)\(\s*(script:\s*)?(\"\"\"[\s\S]*?\"\"\"|\"(?:[^\"\\]|\\.)*\")"#
         let regex = try! NSRegularExpression(pattern: pattern)
         let range = NSRange(text.startIndex..., in: text)
         return regex.matches(in: text, range: range).compactMap { match in
@@ -21,6 +22,12 @@ import Testing
         #expect(Self.interpolatedSQL(in: #"try connection.execute("DELETE FROM leads WHERE id = \(id)")"#).count == 1)
         #expect(Self.interpolatedSQL(in: "try c.query(\"\"\"\nSELECT \\(column) FROM t\n\"\"\") { _ in }").count == 1)
         #expect(Self.interpolatedSQL(in: #"try connection.execute("DELETE FROM leads WHERE id = ?", .integer(id))"#).isEmpty)
+    }
+
+    @Test func theLintFindsInterpolationInFormattedCalls() {
+        #expect(Self.interpolatedSQL(in: "try insert(\n    \"\"\"\n    INSERT INTO t VALUES (\\(value))\n    \"\"\", .integer(1))").count == 1)
+        #expect(Self.interpolatedSQL(in: "try c.execute(\n    script:\n        \"DROP TABLE \\(name)\")").count == 1)
+        #expect(Self.interpolatedSQL(in: "try insert(\n    \"\"\"\n    INSERT INTO t VALUES (?)\n    \"\"\", .integer(1))").isEmpty)
     }
 
     @Test func noSQLInTheSourcesIsInterpolated() throws {
