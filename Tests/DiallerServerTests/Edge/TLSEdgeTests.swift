@@ -87,7 +87,7 @@ struct TLSEdgeTests {
     @Test func onlyTLS12And13Handshake() async throws {
         try await withEdge { edge in
             let tls = TLSHandshake(openssl: edge.tools.openssl)
-            for version in [TLSHandshake.Version.tls1_0, .tls1_1] {
+            for version in [TLSHandshake.Version.tlsv10, .tlsv11] {
                 let refused = try await tls.attempt(port: edge.edge.httpsPort, version)
                 #expect(refused.negotiated == nil, "the edge accepted \(version)")
                 #expect(refused.output.contains("alert protocol version"), "\(version): \(refused.output)")
@@ -97,7 +97,7 @@ struct TLSEdgeTests {
                 #expect(allowed.negotiated == "\(version)", "the client cannot do \(version) at all: \(allowed.output)")
                 control.stop()
             }
-            for version in [TLSHandshake.Version.tls1_2, .tls1_3] {
+            for version in [TLSHandshake.Version.tlsv12, .tlsv13] {
                 let accepted = try await tls.attempt(port: edge.edge.httpsPort, version)
                 #expect(accepted.negotiated == "\(version)", "\(version): \(accepted.output)")
             }

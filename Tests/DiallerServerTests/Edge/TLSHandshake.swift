@@ -8,15 +8,15 @@ struct TLSHandshake {
 
     /// The versions as `s_client` options.
     enum Version: String, CaseIterable, CustomStringConvertible {
-        case tls1_0 = "-tls1", tls1_1 = "-tls1_1", tls1_2 = "-tls1_2", tls1_3 = "-tls1_3"
+        case tlsv10 = "-tls1", tlsv11 = "-tls1_1", tlsv12 = "-tls1_2", tlsv13 = "-tls1_3"
 
         /// As `s_client` prints it on its `Protocol` line.
         var description: String {
             switch self {
-            case .tls1_0: "TLSv1"
-            case .tls1_1: "TLSv1.1"
-            case .tls1_2: "TLSv1.2"
-            case .tls1_3: "TLSv1.3"
+            case .tlsv10: "TLSv1"
+            case .tlsv11: "TLSv1.1"
+            case .tlsv12: "TLSv1.2"
+            case .tlsv13: "TLSv1.3"
             }
         }
     }
