@@ -16,7 +16,7 @@ let package = Package(
             ],
             swiftSettings: [.unsafeFlags(["-parse-as-library", "-sanitize=fuzzer,address"])],
             linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

@@ -42,32 +42,37 @@ func fill(_ path: String) async throws -> String {
     _ = try await store.createKey(role: .partner, name: "bench")
     let dialler = try await store.createKey(role: .dialler, name: "floor").key
     try await store.writer.write { connection in
-        try connection.execute(script: """
-            INSERT INTO lead_types(name, call_group, priority, fresh_order) VALUES ('hot', 'motor-trade', 80, 'newest');
-            INSERT INTO lead_types(name, call_group, priority) VALUES ('warm', 'motor-trade', 50);
-            INSERT INTO lead_types(name, call_group, priority) VALUES ('cold', 'motor-trade', 20);
-            """)
-        try connection.execute("""
+        try connection.execute(
+            script: """
+                INSERT INTO lead_types(name, call_group, priority, fresh_order) VALUES ('hot', 'motor-trade', 80, 'newest');
+                INSERT INTO lead_types(name, call_group, priority) VALUES ('warm', 'motor-trade', 50);
+                INSERT INTO lead_types(name, call_group, priority) VALUES ('cold', 'motor-trade', 20);
+                """)
+        try connection.execute(
+            """
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
             INSERT INTO contacts(contact_id, mobile, created_at)
             SELECT i, '+4471' || (10000000 + i), '2026-11-29T08:00:00.000Z' FROM n
             """, .int(queued))
         // Due times spread over the night before, in a mixed order; one lead in four a retry.
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO leads(lead_id, received_at, partner_id, key_id, type, lead_type_id, first_name, surname, email,
                               contact_id, outcome, raw_request)
             SELECT contact_id, '2026-11-29T08:00:00.000Z', 1, 1, t.name, t.lead_type_id, 'Bench', 'Lead', 'lead@example.com',
                    contact_id, 'processed', '{}'
             FROM contacts JOIN lead_types t ON t.lead_type_id = 1 + contact_id % 3
             """)
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO calls(call_id, lead_id, contact_id, lead_type_id, call_group, state, due_at, created_at, queued_at, attempts)
             SELECT lead_id, lead_id, contact_id, lead_type_id, 'motor-trade', 'queued',
                    strftime('%Y-%m-%dT%H:%M:%fZ', '2026-11-29T00:00:00.000Z', '+' || ((lead_id * 7919) % 28800) || ' seconds'),
                    received_at, received_at, CASE WHEN lead_id % 4 = 0 THEN 1 ELSE 0 END
             FROM leads
             """)
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO call_queue(call_id, call_group, due_at, queued_at, lead_type_id, priority, first_attempt, sort_key)
             SELECT k.call_id, k.call_group, k.due_at, k.queued_at, k.lead_type_id, t.priority, k.attempts = 0,
                    CASE WHEN k.attempts = 0 AND t.fresh_order = 'newest' THEN -1 ELSE 1 END
@@ -83,19 +88,24 @@ func measureClaims(_ connection: Connection, head: String) throws -> Double {
     let started = Date()
     for _ in 0..<claims {
         try connection.execute(script: "BEGIN IMMEDIATE")
-        guard let call = try connection.queryFirst(head, .text("motor-trade"), row: { (id: $0.int64(0), contact: $0.int64(1), mobile: $0.text(2)) }) else {
+        guard let call = try connection.queryFirst(head, .text("motor-trade"), row: { (id: $0.int64(0), contact: $0.int64(1), mobile: $0.text(2)) })
+        else {
             fatalError("the queue ran dry")
         }
-        _ = try connection.queryFirst("""
+        _ = try connection.queryFirst(
+            """
             SELECT l.name FROM suppressions s JOIN suppression_lists l ON l.list_id = s.list_id AND l.generation = s.generation
             WHERE s.mobile = ? LIMIT 1
-            """, .text(call.mobile)) { $0.text(0) }
+            """, .text(call.mobile)
+        ) { $0.text(0) }
         _ = try connection.execute("DELETE FROM call_queue WHERE call_id = ?", .integer(call.id))
-        _ = try connection.execute("""
+        _ = try connection.execute(
+            """
             UPDATE calls SET state = 'dialling', claimed_at = ?1, claimed_by = 2, lease_expires_at = ?1, attempts = attempts + 1
             WHERE call_id = ?2
             """, .text("2026-11-29T09:00:00.000Z"), .integer(call.id))
-        _ = try connection.execute("""
+        _ = try connection.execute(
+            """
             INSERT INTO call_attempts(call_id, contact_id, dialler_id, claimed_at) VALUES (?, ?, 2, '2026-11-29T09:00:00.000Z')
             """, .integer(call.id), .integer(call.contact))
         try connection.execute(script: "COMMIT")
@@ -109,7 +119,8 @@ func format(_ value: Double) -> String { String(format: "%.0f", value) }
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("queue-bench-\(UUID().uuidString)").path
 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: directory) }
-let newPath = directory + "/new.sqlite", oldPath = directory + "/old.sqlite"
+let newPath = directory + "/new.sqlite"
+let oldPath = directory + "/old.sqlite"
 var clock = Date()
 let diallerKey = try await fill(newPath)
 do {
@@ -121,18 +132,23 @@ do {
 try FileManager.default.copyItem(atPath: newPath, toPath: oldPath)
 do {
     let old = try Connection(path: oldPath)
-    try old.execute(script: """
-        DROP INDEX call_queue_dialling_order;
-        DROP INDEX call_queue_global_order;
-        CREATE INDEX call_queue_dialling_order ON call_queue(call_group, due_at, call_id);
-        CREATE INDEX call_queue_global_order ON call_queue(due_at, call_id);
-        """)
+    try old.execute(
+        script: """
+            DROP INDEX call_queue_dialling_order;
+            DROP INDEX call_queue_global_order;
+            CREATE INDEX call_queue_dialling_order ON call_queue(call_group, due_at, call_id);
+            CREATE INDEX call_queue_global_order ON call_queue(due_at, call_id);
+            """)
 }
-print("queue-benchmark: \(queued) queued calls over priorities 80/50/20, \(claims) claims per run, \(runs) runs (set-up \(format(Date().timeIntervalSince(clock))) s)")
+print(
+    "queue-benchmark: \(queued) queued calls over priorities 80/50/20, \(claims) claims per run, \(runs) runs (set-up \(format(Date().timeIntervalSince(clock))) s)"
+)
 
-var newFigures: [Double] = [], oldFigures: [Double] = []
+var newFigures: [Double] = []
+var oldFigures: [Double] = []
 for run in 1...runs {
-    let new = try Connection(path: newPath), old = try Connection(path: oldPath)
+    let new = try Connection(path: newPath)
+    let old = try Connection(path: oldPath)
     for connection in [new, old] { try connection.execute(script: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL") }
     if run % 2 == 1 {
         newFigures.append(try measureClaims(new, head: newHead))
@@ -145,7 +161,9 @@ for run in 1...runs {
 }
 let ratio = median(newFigures) / median(oldFigures)
 let paired = median(zip(newFigures, oldFigures).map { $0 / $1 })
-print("median: dialling order \(format(median(newFigures))) claims/s, previous order \(format(median(oldFigures))) claims/s, ratio \(String(format: "%.2f", ratio)) (median of the runs' own ratios \(String(format: "%.2f", paired)))")
+print(
+    "median: dialling order \(format(median(newFigures))) claims/s, previous order \(format(median(oldFigures))) claims/s, ratio \(String(format: "%.2f", ratio)) (median of the runs' own ratios \(String(format: "%.2f", paired)))"
+)
 
 // The whole claim through the store, as /queue/next makes it: 8 diallers at once, group commit.
 let store = try Store(StoreConfiguration(path: newPath, migrationsDirectory: migrations))

@@ -20,18 +20,19 @@ struct DiallingFigures {
 /// the result jobs would have written.
 func prefillWindow(_ store: Store, attempts: Int) async throws {
     try await store.writer.write { connection in
-        try connection.execute(script: """
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(attempts))
-            INSERT INTO call_attempts(call_id, contact_id, dialler_id, claimed_at, finished_at, outcome, result, success)
-            SELECT 1, 1, 2, t, t, 'prefill', r, CASE WHEN r = 'connected' THEN 0 END
-            FROM (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (i * 86400.0 / \(attempts) + 60) || ' seconds') AS t,
-                         CASE WHEN i % 10 = 0 THEN 'abandoned' WHEN i % 10 < 7 THEN 'connected' ELSE 'no_answer' END AS r
-                  FROM n);
-            INSERT INTO abandon_rate_minutes(call_group, minute, live, abandoned, unreported)
-            SELECT 'motor-trade', substr(finished_at, 1, 17) || '00.000Z',
-                   sum(result = 'connected' OR result = 'abandoned'), sum(result = 'abandoned'), 0
-            FROM call_attempts WHERE outcome = 'prefill' GROUP BY 2;
-            """)
+        try connection.execute(
+            script: """
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(attempts))
+                INSERT INTO call_attempts(call_id, contact_id, dialler_id, claimed_at, finished_at, outcome, result, success)
+                SELECT 1, 1, 2, t, t, 'prefill', r, CASE WHEN r = 'connected' THEN 0 END
+                FROM (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (i * 86400.0 / \(attempts) + 60) || ' seconds') AS t,
+                             CASE WHEN i % 10 = 0 THEN 'abandoned' WHEN i % 10 < 7 THEN 'connected' ELSE 'no_answer' END AS r
+                      FROM n);
+                INSERT INTO abandon_rate_minutes(call_group, minute, live, abandoned, unreported)
+                SELECT 'motor-trade', substr(finished_at, 1, 17) || '00.000Z',
+                       sum(result = 'connected' OR result = 'abandoned'), sum(result = 'abandoned'), 0
+                FROM call_attempts WHERE outcome = 'prefill' GROUP BY 2;
+                """)
     }
 }
 
@@ -49,11 +50,14 @@ func measureDialling(calls: Int, tasks: Int, windowAttempts: Int, migrations: St
             // Lead 1's call carries the prefilled history; the measured calls are the others.
             for index in 0...calls { _ = try await store.submitLead(lead(index), from: partner) }
             if windowAttempts > 0 { try await prefillWindow(store, attempts: windowAttempts) }
-            try await store.writer.write { try $0.execute(script: """
-                INSERT INTO call_queue(call_id, call_group, due_at, queued_at)
-                SELECT call_id, call_group, due_at, due_at FROM calls WHERE state = 'waiting' AND call_id > 1;
-                UPDATE calls SET state = 'queued', queued_at = due_at WHERE state = 'waiting' AND call_id > 1;
-                """) }
+            try await store.writer.write {
+                try $0.execute(
+                    script: """
+                        INSERT INTO call_queue(call_id, call_group, due_at, queued_at)
+                        SELECT call_id, call_group, due_at, due_at FROM calls WHERE state = 'waiting' AND call_id > 1;
+                        UPDATE calls SET state = 'queued', queued_at = due_at WHERE state = 'waiting' AND call_id > 1;
+                        """)
+            }
         }
         // The set-up's writes (the prefill's checkpoint above all) are flushed before the clock
         // starts, so that the measured fsyncs do not queue behind the kernel's write-back of them.
@@ -99,8 +103,9 @@ func measureDialling(calls: Int, tasks: Int, windowAttempts: Int, migrations: St
             try await group.waitForAll()
         }
         let resultSeconds = Date().timeIntervalSince(resultStart)
-        return DiallingFigures(claimsPerSecond: Double(calls) / claimSeconds, resultsPerSecond: Double(calls) / resultSeconds,
-                               openSeconds: openSeconds)
+        return DiallingFigures(
+            claimsPerSecond: Double(calls) / claimSeconds, resultsPerSecond: Double(calls) / resultSeconds,
+            openSeconds: openSeconds)
     }
 }
 
@@ -111,7 +116,8 @@ func runDiallingBenchmark(_ arguments: [Int], migrations: String) async throws {
     let tasks = arguments.count > 2 ? arguments[2] : 16
     let attempts = arguments.count > 3 ? arguments[3] : 1_000_000
     print("dialling benchmark: \(calls) calls a run, \(runs) runs, \(tasks) concurrent diallers; full window \(attempts) attempts")
-    var empty: [DiallingFigures] = [], full: [DiallingFigures] = []
+    var empty: [DiallingFigures] = []
+    var full: [DiallingFigures] = []
     for run in 1...runs {
         // Alternate which goes first, so that the machine's slow spells and any order effect hit both alike.
         if run % 2 == 1 {
@@ -121,20 +127,29 @@ func runDiallingBenchmark(_ arguments: [Int], migrations: String) async throws {
             full.append(try await measureDialling(calls: calls, tasks: tasks, windowAttempts: attempts, migrations: migrations))
             empty.append(try await measureDialling(calls: calls, tasks: tasks, windowAttempts: 0, migrations: migrations))
         }
-        print(String(format: "  run %d: empty window %6.0f claims/s %6.0f results/s   full window %6.0f claims/s %6.0f results/s (opened in %.2f s)",
-                     run, empty[run - 1].claimsPerSecond, empty[run - 1].resultsPerSecond,
-                     full[run - 1].claimsPerSecond, full[run - 1].resultsPerSecond, full[run - 1].openSeconds))
+        print(
+            String(
+                format: "  run %d: empty window %6.0f claims/s %6.0f results/s   full window %6.0f claims/s %6.0f results/s (opened in %.2f s)",
+                run, empty[run - 1].claimsPerSecond, empty[run - 1].resultsPerSecond,
+                full[run - 1].claimsPerSecond, full[run - 1].resultsPerSecond, full[run - 1].openSeconds))
     }
-    let claimsEmpty = median(empty.map(\.claimsPerSecond)), claimsFull = median(full.map(\.claimsPerSecond))
-    let resultsEmpty = median(empty.map(\.resultsPerSecond)), resultsFull = median(full.map(\.resultsPerSecond))
+    let claimsEmpty = median(empty.map(\.claimsPerSecond))
+    let claimsFull = median(full.map(\.claimsPerSecond))
+    let resultsEmpty = median(empty.map(\.resultsPerSecond))
+    let resultsFull = median(full.map(\.resultsPerSecond))
     let claimRatios = zip(full, empty).map { $0.claimsPerSecond / $1.claimsPerSecond }
     let resultRatios = zip(full, empty).map { $0.resultsPerSecond / $1.resultsPerSecond }
-    print("full ÷ empty per run: claims " + claimRatios.map { String(format: "%.2f", $0) }.joined(separator: ", ")
-          + "; results " + resultRatios.map { String(format: "%.2f", $0) }.joined(separator: ", "))
-    print(String(format: "median: claims/s empty %.0f, full %.0f; results/s empty %.0f, full %.0f; open with full window %.2f s",
-                 claimsEmpty, claimsFull, resultsEmpty, resultsFull, median(full.map(\.openSeconds))))
+    print(
+        "full ÷ empty per run: claims " + claimRatios.map { String(format: "%.2f", $0) }.joined(separator: ", ")
+            + "; results " + resultRatios.map { String(format: "%.2f", $0) }.joined(separator: ", "))
+    print(
+        String(
+            format: "median: claims/s empty %.0f, full %.0f; results/s empty %.0f, full %.0f; open with full window %.2f s",
+            claimsEmpty, claimsFull, resultsEmpty, resultsFull, median(full.map(\.openSeconds))))
     // Each ratio taken within a run (the pair measured back to back), median over runs, as the
     // intake benchmark's rounds do: the machine's drift between runs is larger than the effect.
-    print(String(format: "full ÷ empty, median over runs: claims %.2f, results %.2f (target: at least 0.90 each)",
-                 median(claimRatios), median(resultRatios)))
+    print(
+        String(
+            format: "full ÷ empty, median over runs: claims %.2f, results %.2f (target: at least 0.90 each)",
+            median(claimRatios), median(resultRatios)))
 }

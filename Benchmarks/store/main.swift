@@ -24,8 +24,9 @@ if CommandLine.arguments.dropFirst().first == "dialling" {
 func lead(_ n: Int) -> NewLead {
     let mobile = "+4471" + String(10_000_000 + n).suffix(8)
     let body = #"{"first_name":"Bench","surname":"Lead","mobile":"07\#(mobile.dropFirst(4))","email":"lead\#(n)@example.com","type":"motor-trade"}"#
-    return NewLead(type: "motor-trade", firstName: "Bench", surname: "Lead", email: "lead\(n)@example.com",
-                   mobile: mobile, rawRequest: body)
+    return NewLead(
+        type: "motor-trade", firstName: "Bench", surname: "Lead", email: "lead\(n)@example.com",
+        mobile: mobile, rawRequest: body)
 }
 
 /// User plus system CPU seconds of this process so far.
@@ -57,7 +58,8 @@ func measureStore(_ leads: [NewLead]) async throws -> Figures {
         try await store.writer.write { try $0.execute(script: "INSERT INTO lead_types(name) VALUES ('motor-trade')") }
         let key = try await store.createKey(role: .partner, name: "bench").key
         guard let partner = try store.authenticate(key: key) else { fatalError("the new key does not authenticate") }
-        let started = Date(), cpu = cpuSeconds()
+        let started = Date()
+        let cpu = cpuSeconds()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<tasks {
                 group.addTask {
@@ -87,7 +89,9 @@ func measureRawSQLite(_ leads: [NewLead]) async throws -> Figures {
         var db: OpaquePointer?
         guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else { fatalError("open") }
         defer { sqlite3_close_v2(db) }
-        sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=4000", nil, nil, nil)
+        sqlite3_exec(
+            db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=4000",
+            nil, nil, nil)
         func prepare(_ sql: String) -> OpaquePointer {
             var statement: OpaquePointer?
             guard sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK, let statement else {
@@ -98,12 +102,16 @@ func measureRawSQLite(_ leads: [NewLead]) async throws -> Figures {
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         let findContact = prepare("SELECT contact_id FROM contacts WHERE mobile = ?")
         let insertContact = prepare("INSERT INTO contacts(mobile, created_at) VALUES (?, ?)")
-        let findType = prepare("SELECT lead_type_id, name, call_group, active, dedupe_days, default_delay, window_start, window_end, window_days, time_zone FROM lead_types WHERE name = ?")
-        let dedupe = prepare("""
+        let findType = prepare(
+            "SELECT lead_type_id, name, call_group, active, dedupe_days, default_delay, window_start, window_end, window_days, time_zone FROM lead_types WHERE name = ?"
+        )
+        let dedupe = prepare(
+            """
             SELECT coalesce(max(state = 'waiting' OR state = 'queued' OR state = 'dialling'), 0), coalesce(max(state = 'done' AND (?3 IS NULL OR finished_at >= ?3)), 0)
             FROM calls WHERE contact_id = ?1 AND lead_type_id = ?2 AND state <> 'cancelled'
             """)
-        let insertLead = prepare("""
+        let insertLead = prepare(
+            """
             INSERT INTO leads(received_at, partner_id, key_id, type, lead_type_id, subtype, first_name, surname,
                               email, contact_id, other_phone, data, delays, outcome, raw_request)
             VALUES (?, 1, 1, ?, ?, NULL, ?, ?, ?, ?, NULL, NULL, NULL, 'processed', ?)
@@ -113,14 +121,18 @@ func measureRawSQLite(_ leads: [NewLead]) async throws -> Figures {
             var value: Int64 = 0
             while true {
                 let code = sqlite3_step(statement)
-                if code == SQLITE_ROW { value = sqlite3_column_int64(statement, 0); continue }
+                if code == SQLITE_ROW {
+                    value = sqlite3_column_int64(statement, 0)
+                    continue
+                }
                 guard code == SQLITE_DONE else { fatalError(String(cString: sqlite3_errmsg(db))) }
                 break
             }
             sqlite3_reset(statement)
             return value
         }
-        let started = Date(), cpu = cpuSeconds()
+        let started = Date()
+        let cpu = cpuSeconds()
         for batch in stride(from: 0, to: leads.count, by: 512) {
             sqlite3_exec(db, "BEGIN IMMEDIATE", nil, nil, nil)
             for lead in leads[batch..<min(batch + 512, leads.count)] {
@@ -171,14 +183,20 @@ func median(_ values: [Double]) -> Double {
 
 let leads = (0..<leadCount).map(lead)
 print("store benchmark: \(leadCount) leads a run, \(runs) runs, \(tasks) concurrent submitters; SQLite \(String(cString: sqlite3_libversion()))")
-var store: [Figures] = [], raw: [Figures] = []
+var store: [Figures] = []
+var raw: [Figures] = []
 for run in 1...runs {
     // Alternate the two so that the machine's slow spells hit both alike.
     raw.append(try await measureRawSQLite(leads))
     store.append(try await measureStore(leads))
-    print(String(format: "  run %d: store %7.0f leads/s %6.1f µs CPU/lead   raw SQLite %7.0f leads/s %6.1f µs CPU/lead",
-                 run, store[run - 1].leadsPerSecond, store[run - 1].cpuMicroseconds, raw[run - 1].leadsPerSecond, raw[run - 1].cpuMicroseconds))
+    print(
+        String(
+            format: "  run %d: store %7.0f leads/s %6.1f µs CPU/lead   raw SQLite %7.0f leads/s %6.1f µs CPU/lead",
+            run, store[run - 1].leadsPerSecond, store[run - 1].cpuMicroseconds, raw[run - 1].leadsPerSecond, raw[run - 1].cpuMicroseconds))
 }
-let storeCPU = median(store.map(\.cpuMicroseconds)), rawCPU = median(raw.map(\.cpuMicroseconds))
-print(String(format: "median: store %.0f leads/s, %.1f µs CPU/lead; raw SQLite %.0f leads/s, %.1f µs CPU/lead; store ÷ raw CPU = %.2f",
-             median(store.map(\.leadsPerSecond)), storeCPU, median(raw.map(\.leadsPerSecond)), rawCPU, storeCPU / rawCPU))
+let storeCPU = median(store.map(\.cpuMicroseconds))
+let rawCPU = median(raw.map(\.cpuMicroseconds))
+print(
+    String(
+        format: "median: store %.0f leads/s, %.1f µs CPU/lead; raw SQLite %.0f leads/s, %.1f µs CPU/lead; store ÷ raw CPU = %.2f",
+        median(store.map(\.leadsPerSecond)), storeCPU, median(raw.map(\.leadsPerSecond)), rawCPU, storeCPU / rawCPU))

@@ -18,17 +18,21 @@ func buildApplication(
     let rateLimiter = configuration.rateLimit.map { RateLimiter(perSecond: $0, burst: configuration.rateBurst) }
     let authenticator = Authenticator(store: store, rateLimiter: rateLimiter, metrics: metrics)
     let numbers = PhoneNumbers(defaultRegion: configuration.region)
-    let shared = RouteDependencies(store: store, authenticator: authenticator, numbers: numbers, metrics: metrics,
-                                   idempotency: IdempotencyGuard(store: store, inProgress: KeysInProgress()))
+    let shared = RouteDependencies(
+        store: store, authenticator: authenticator, numbers: numbers, metrics: metrics,
+        idempotency: IdempotencyGuard(store: store, inProgress: KeysInProgress()))
     LeadRoutes(shared: shared, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
     LeadBatchRoutes(shared: shared, maxBodyBytes: configuration.maxBatchBodyBytes).register(on: router)
     LeadStatusRoutes(shared: shared, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
-    let abandonGuard = AbandonGuard(store: store, limit: configuration.abandonLimit, minLive: configuration.abandonMinLive,
-                                    metrics: metrics, logger: logger)
+    let abandonGuard = AbandonGuard(
+        store: store, limit: configuration.abandonLimit, minLive: configuration.abandonMinLive,
+        metrics: metrics, logger: logger)
     QueueRoutes(shared: shared, maxBodyBytes: configuration.maxBodyBytes, abandonGuard: abandonGuard).register(on: router)
-    OperationsRoutes(store: store, worker: worker, metrics: metrics, metricsKey: configuration.metricsKey,
-                     maxTickAge: max(5, configuration.promoteEvery * 5), openAPIDocument: OpenAPIDocument.yaml)
-        .register(on: router)
+    OperationsRoutes(
+        store: store, worker: worker, metrics: metrics, metricsKey: configuration.metricsKey,
+        maxTickAge: max(5, configuration.promoteEvery * 5), openAPIDocument: OpenAPIDocument.yaml
+    )
+    .register(on: router)
     return Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),

@@ -2,6 +2,7 @@ import DiallerStore
 import Hummingbird
 import Logging
 import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,13 +29,15 @@ struct ServerRunner {
         let logger = Logger(label: "dialler")
         let metrics = ServiceMetrics()
         let store = try openStore(storeConfiguration, onBatch: { metrics.batchCommitted($0) })
-        logger.info("database open", metadata: [
-            "database": "\(storeConfiguration.path)", "migrations_folder": "\(storeConfiguration.migrationsDirectory ?? "none")",
-            "schema": "\(ShippedMigrations.newest)",
-            "migrations_applied": "\(store.appliedMigrations.map(\.fileName))", "lead_types": "\(store.leadTypeNames.count)",
-            "max_batch": "\(settings.maxBatch)", "checkpoints": "\(storeConfiguration.checkpoints.rawValue)",
-            "sqlite": "\(SQLiteLibrary.version)",
-        ])
+        logger.info(
+            "database open",
+            metadata: [
+                "database": "\(storeConfiguration.path)", "migrations_folder": "\(storeConfiguration.migrationsDirectory ?? "none")",
+                "schema": "\(ShippedMigrations.newest)",
+                "migrations_applied": "\(store.appliedMigrations.map(\.fileName))", "lead_types": "\(store.leadTypeNames.count)",
+                "max_batch": "\(settings.maxBatch)", "checkpoints": "\(storeConfiguration.checkpoints.rawValue)",
+                "sqlite": "\(SQLiteLibrary.version)",
+            ])
         do {
             try await SecretsStartup.prepare(store, secrets: secrets, logger: logger)
         } catch {
@@ -61,7 +64,8 @@ struct ServerRunner {
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
             throw CommandFailure("cannot listen on \(configuration.host):\(configuration.port): address already in use")
         } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL || error.errnoCode == EACCES {
-            throw CommandFailure("cannot listen on \(configuration.host):\(configuration.port): \(String(cString: strerror(error.errnoCode)).lowercased())")
+            throw CommandFailure(
+                "cannot listen on \(configuration.host):\(configuration.port): \(String(cString: strerror(error.errnoCode)).lowercased())")
         }
         logger.info("shut down cleanly")
     }

@@ -5,7 +5,8 @@ import Foundation
 enum OpenAPIDocument {
     static let yaml: String = {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
-              let text = try? String(contentsOf: url, encoding: .utf8) else {
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else {
             return "openapi: 3.1.0\n# the openapi.yaml resource is missing from this build\n"
         }
         return text

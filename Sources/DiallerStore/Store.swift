@@ -87,8 +87,10 @@ public final class Store: Sendable {
     let abandonRates: AbandonRates
 
     /// Opens the database as `configuration.opening` says, then checks every lead type.
-    public init(_ configuration: StoreConfiguration, clock: any WallClock = SystemClock(),
-                onBatch: (@Sendable (BatchReport) -> Void)? = nil) throws {
+    public init(
+        _ configuration: StoreConfiguration, clock: any WallClock = SystemClock(),
+        onBatch: (@Sendable (BatchReport) -> Void)? = nil
+    ) throws {
         let (connection, applied) = try Self.openWriterConnection(configuration, at: clock.now())
         self.appliedMigrations = applied
         self.leadTypeNames = try connection.validateLeadTypes()
@@ -97,8 +99,9 @@ public final class Store: Sendable {
         self.abandonRates = AbandonRates(rows: try connection.abandonRateMinutes(at: clock.now()))
         self.configuration = configuration
         self.clock = clock
-        self.writer = try Writer(connection: connection, maxBatch: configuration.maxBatch,
-                                 pipelined: configuration.pipelinesCommits, onBatch: onBatch)
+        self.writer = try Writer(
+            connection: connection, maxBatch: configuration.maxBatch,
+            pipelined: configuration.pipelinesCommits, onBatch: onBatch)
         self.readers = ReaderPool(path: configuration.path, size: configuration.readers)
         self.keys = try KeyCache(path: configuration.path, revalidationInterval: configuration.keyRevalidationInterval)
     }

@@ -1,9 +1,10 @@
-@testable import DiallerServer
 import DiallerStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
 
 extension TestServer {
     /// Dials one new lead to the end with `result` (a JSON string value, or nil for an older dialler).
@@ -51,7 +52,8 @@ extension TestServer {
             #expect(server.store.abandonRate(callGroup: "motor-trade") == AbandonRate(callGroup: "motor-trade", live: 2, abandoned: 0))
             #expect(try await server.store.abandonRatesFromCounters() == [AbandonRate(callGroup: "motor-trade", live: 2, abandoned: 0)])
             #expect(try await server.claimFresh("07911000013").headers[Self.abandonRateHeader] == "0.0")
-            #expect(try await server.metricLines("dialler_abandon_rate_percent").contains(#"dialler_abandon_rate_percent{call_group="motor-trade"} 0.0"#))
+            #expect(
+                try await server.metricLines("dialler_abandon_rate_percent").contains(#"dialler_abandon_rate_percent{call_group="motor-trade"} 0.0"#))
         }
     }
 
@@ -76,9 +78,12 @@ extension TestServer {
             #expect(server.logs.all.filter { $0.contains("queue paused") }.count == 1)
             #expect(server.logs.all.contains { $0.contains("queue paused") && $0.contains("call_group=motor-trade") && $0.contains("rate=25.0") })
             let counted = try await server.metricLines("dialler_queue_paused_total")
-            #expect(counted.count == 1 && counted[0].contains(#"call_group="motor-trade""#) && counted[0].contains(#"reason="abandon_rate""#)
+            #expect(
+                counted.count == 1 && counted[0].contains(#"call_group="motor-trade""#) && counted[0].contains(#"reason="abandon_rate""#)
                     && counted[0].hasSuffix(" 1"), "\(counted)")
-            #expect(try await server.metricLines("dialler_abandon_rate_percent").contains(#"dialler_abandon_rate_percent{call_group="motor-trade"} 25.0"#))
+            #expect(
+                try await server.metricLines("dialler_abandon_rate_percent").contains(#"dialler_abandon_rate_percent{call_group="motor-trade"} 25.0"#)
+            )
 
             // It resumes by itself once the abandon has left the window.
             server.clock.advance(seconds: 86_400)
@@ -119,7 +124,10 @@ extension TestServer {
             #expect(claim.headers[Self.abandonRateHeader] == "66.67")
             #expect(!server.logs.all.contains { $0.contains("queue paused") })
         }
-        try await withServer(configure: { $0.abandonLimit = nil; $0.abandonMinLive = 1 }) { (server: TestServer) async throws in
+        try await withServer(configure: {
+            $0.abandonLimit = nil
+            $0.abandonMinLive = 1
+        }) { (server: TestServer) async throws in
             try await server.dial("07911000000", result: "abandoned")
             let claim = try await server.claimFresh("07911000010")
             #expect(claim.status == .ok)
@@ -141,7 +149,8 @@ extension TestServer {
                 }
             }
             #expect(rows == ["motor-trade 4 1 25.0 1", "retired 0 0 0.0 0"])
-            let span = try await server.scalar("SELECT round((julianday(window_end) - julianday(window_start)) * 1440) FROM abandon_rate_report LIMIT 1")
+            let span = try await server.scalar(
+                "SELECT round((julianday(window_end) - julianday(window_start)) * 1440) FROM abandon_rate_report LIMIT 1")
             #expect(["1439.0", "1440.0"].contains(span ?? ""), "\(span ?? "nil")")
         }
     }
@@ -155,7 +164,8 @@ extension TestServer {
             try await server.exec("INSERT INTO lead_types(name) VALUES ('home')")
             let results: [String?] = Disposition.allCases.map(\.rawValue) + [nil]
             for n in 0..<40 {
-                _ = try await server.post("/lead/add", leadBody(mobile: "0791100\(String(format: "%04d", n))", type: n % 3 == 0 ? "home" : "motor-trade"))
+                _ = try await server.post(
+                    "/lead/add", leadBody(mobile: "0791100\(String(format: "%04d", n))", type: n % 3 == 0 ? "home" : "motor-trade"))
             }
             server.clock.advance(seconds: 1)
             await server.worker.promoteNow()
@@ -172,12 +182,13 @@ extension TestServer {
                 #expect(try await server.result(#"{"call_id":\#(call),\#(field)}"#).status == .ok)
                 // Seconds to hours apart, now and then close to a day (so that earlier results sit
                 // at the window's edge); each pause looked at, then a few more short steps.
-                let pause: UInt64 = switch random.next() % 4 {
-                case 0: random.next() % 120
-                case 1: random.next() % 7_200
-                case 2: 86_400 - 180 + random.next() % 360
-                default: random.next() % 80_000
-                }
+                let pause: UInt64 =
+                    switch random.next() % 4 {
+                    case 0: random.next() % 120
+                    case 1: random.next() % 7_200
+                    case 2: 86_400 - 180 + random.next() % 360
+                    default: random.next() % 80_000
+                    }
                 server.clock.advance(seconds: Double(pause) + Double(random.next() % 1000) / 1000)
                 for look in 0..<4 {
                     if look > 0 { server.clock.advance(seconds: Double(random.next() % 45_000) / 1000) }
@@ -195,12 +206,14 @@ extension TestServer {
     static func countFromScratch(_ server: TestServer) async throws -> [AbandonRate] {
         let now = server.clock.now().iso8601
         return try await server.store.read { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT k.call_group, sum(a.result = 'connected' OR a.result = 'abandoned'), sum(a.result = 'abandoned')
                 FROM call_attempts a JOIN calls k ON k.call_id = a.call_id
                 WHERE a.finished_at >= strftime('%Y-%m-%dT%H:%M:00.000Z', ?1, '-1439 minutes') AND a.finished_at <= ?1
                 GROUP BY k.call_group HAVING sum(a.result = 'connected' OR a.result = 'abandoned') > 0 ORDER BY k.call_group
-                """, .text(now)) { AbandonRate(callGroup: $0.text(0), live: $0.int(1), abandoned: $0.int(2)) }
+                """, .text(now)
+            ) { AbandonRate(callGroup: $0.text(0), live: $0.int(1), abandoned: $0.int(2)) }
         }
     }
 }

@@ -1,7 +1,9 @@
-@testable import DiallerServer
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
+
 #if canImport(Glibc)
 import Glibc
 #endif

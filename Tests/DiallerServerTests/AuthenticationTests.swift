@@ -1,9 +1,10 @@
-@testable import DiallerServer
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Testing
+
+@testable import DiallerServer
 
 @Suite struct AuthenticationTests {
     static let invalidKey = #"{"error":"Invalid API key"}"#
@@ -11,8 +12,10 @@ import Testing
     @Test func theKeyMayComeThreeWays() async throws {
         try await withServer { (server: TestServer) async throws in
             let query = try await server.request(.post, "/lead/add?key=\(server.partnerKey)", body: leadBody(mobile: "07911100001"))
-            let header = try await server.request(.post, "/lead/add", body: leadBody(mobile: "07911100002"), headers: [.init("X-API-Key")!: server.partnerKey])
-            let bearer = try await server.request(.post, "/lead/add", body: leadBody(mobile: "07911100003"), headers: [.authorization: "Bearer \(server.partnerKey)"])
+            let header = try await server.request(
+                .post, "/lead/add", body: leadBody(mobile: "07911100002"), headers: [.init("X-API-Key")!: server.partnerKey])
+            let bearer = try await server.request(
+                .post, "/lead/add", body: leadBody(mobile: "07911100003"), headers: [.authorization: "Bearer \(server.partnerKey)"])
             for reply in [query, header, bearer] {
                 #expect(reply.status == .ok)
                 #expect(reply.body == #"{"saved":true,"processed":true}"#)
@@ -21,8 +24,10 @@ import Testing
     }
 
     /// The `?key=` lookup scans the query itself; it must answer as Hummingbird's parameter map does.
-    @Test(arguments: ["key=abc", "a=1&key=x%2By", "key", "key=", "keys=1&key=2", "key=1&key=2", "key=%zz", "a=1",
-                      "&key=a", "key=a=b", "KEY=a", "x=%20&key=%70k_1", ""])
+    @Test(arguments: [
+        "key=abc", "a=1&key=x%2By", "key", "key=", "keys=1&key=2", "key=1&key=2", "key=%zz", "a=1",
+        "&key=a", "key=a=b", "KEY=a", "x=%20&key=%70k_1", "",
+    ])
     func theQueryKeyIsReadAsHummingbirdReadsIt(query: String) {
         let expected = URI("/lead/add?" + query).queryParameters.get("key")
         #expect(Request.firstParameter(named: "key", in: query) == expected)
@@ -77,7 +82,10 @@ import Testing
     }
 
     @Test func rateLimitedKeysGet429WithRetryAfter() async throws {
-        try await withServer(configure: { $0.rateLimit = 0.5; $0.rateBurst = 2 }) { (server: TestServer) async throws in
+        try await withServer(configure: {
+            $0.rateLimit = 0.5
+            $0.rateBurst = 2
+        }) { (server: TestServer) async throws in
             let started = ContinuousClock.now
             #expect(try await server.post("/lead/add", leadBody(extra: #","test":true"#)).status == .ok)
             #expect(try await server.post("/lead/add", leadBody(extra: #","test":true"#)).status == .ok)

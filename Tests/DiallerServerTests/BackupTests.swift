@@ -1,6 +1,7 @@
 import DiallerStore
 import Foundation
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,16 +12,17 @@ import Glibc
     /// Leads put in before the server starts, so the copy takes long enough to overlap intake.
     static let prefilledLeads = 200_000
 
-
     /// Adds `count` leads straight into the file (no server running), one transaction.
     static func prefill(_ db: String, leads count: Int) throws {
         let connection = try Connection(path: db)
         try connection.inTransaction {
-            try connection.execute("""
+            try connection.execute(
+                """
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
                 INSERT INTO contacts(mobile, created_at) SELECT '+4470' || printf('%08d', i), '2026-01-01T00:00:00.000Z' FROM n
                 """, .int(count))
-            try connection.execute("""
+            try connection.execute(
+                """
                 INSERT INTO leads(received_at, partner_id, key_id, type, lead_type_id, first_name, surname, email,
                                   contact_id, outcome, raw_request)
                 SELECT '2026-01-01T00:00:00.000Z', 1, 1, 'motor-trade', 1, 'Jane', 'Roe', 'jane.roe@example.com',
@@ -35,7 +37,10 @@ import Glibc
             let setup = try CrashSafetyTests.prepare(folder)
             try Self.prefill(setup.db, leads: Self.prefilledLeads)
             let server = try ServerProcess(database: setup.db, migrations: setup.migrations)
-            defer { server.signal(SIGKILL); _ = server.waitForExit(seconds: 10) }
+            defer {
+                server.signal(SIGKILL)
+                _ = server.waitForExit(seconds: 10)
+            }
             let load = IntakeLoad()
             async let intake: Void = load.run(port: server.port, key: setup.key, clients: 8, prefix: 11)
             try await load.waitForSaved(atLeast: 200)
@@ -71,8 +76,9 @@ import Glibc
             let slowest = overlapping.map { $0.answered.seconds(since: $0.sent) }.max() ?? 0
             let during = overlapping.count { $0.saved && $0.answered < finished }
             print(backup.out, terminator: "")
-            print("backup of \(stored.count) leads took \(String(format: "%.2f", finished.seconds(since: started))) s; "
-                  + "\(during) leads saved meanwhile; slowest overlapping request \(String(format: "%.3f", slowest)) s")
+            print(
+                "backup of \(stored.count) leads took \(String(format: "%.2f", finished.seconds(since: started))) s; "
+                    + "\(during) leads saved meanwhile; slowest overlapping request \(String(format: "%.3f", slowest)) s")
             #expect(during > 0, "no lead was saved while the backup ran")
             #expect(slowest < 1.0, "an intake request took \(slowest) s during the backup")
         }
@@ -107,18 +113,30 @@ import Glibc
             let garbage = folder + "/garbage.sqlite"
             try String(repeating: "not a database ", count: 500).write(toFile: garbage, atomically: true, encoding: .utf8)
             let cases: [([String], String)] = [
-                (["backup", "--db", folder + "/missing.sqlite", "--to", folder + "/a.sqlite"],
-                 "Error: database \(folder)/missing.sqlite does not exist (give --db, or create it with dialler-server migrate --db \(folder)/missing.sqlite)"),
-                (["backup", "--db", setup.db, "--to", existing],
-                 "Error: backup target \(existing) already exists; give --force to replace it"),
-                (["backup", "--db", setup.db, "--to", folder + "/no/such/folder/b.sqlite"],
-                 "Error: cannot write backup \(folder)/no/such/folder/b.sqlite: No such file or directory"),
-                (["backup", "--db", setup.db, "--to", folder],
-                 "Error: cannot write backup \(folder): it is a folder; name the copy's file"),
-                (["backup", "--db", setup.db, "--to", setup.db, "--force"],
-                 "Error: cannot write backup \(setup.db): it is the database itself"),
-                (["backup", "--db", garbage, "--to", folder + "/c.sqlite"],
-                 "Error: cannot back up database \(garbage): file is not a database"),
+                (
+                    ["backup", "--db", folder + "/missing.sqlite", "--to", folder + "/a.sqlite"],
+                    "Error: database \(folder)/missing.sqlite does not exist (give --db, or create it with dialler-server migrate --db \(folder)/missing.sqlite)"
+                ),
+                (
+                    ["backup", "--db", setup.db, "--to", existing],
+                    "Error: backup target \(existing) already exists; give --force to replace it"
+                ),
+                (
+                    ["backup", "--db", setup.db, "--to", folder + "/no/such/folder/b.sqlite"],
+                    "Error: cannot write backup \(folder)/no/such/folder/b.sqlite: No such file or directory"
+                ),
+                (
+                    ["backup", "--db", setup.db, "--to", folder],
+                    "Error: cannot write backup \(folder): it is a folder; name the copy's file"
+                ),
+                (
+                    ["backup", "--db", setup.db, "--to", setup.db, "--force"],
+                    "Error: cannot write backup \(setup.db): it is the database itself"
+                ),
+                (
+                    ["backup", "--db", garbage, "--to", folder + "/c.sqlite"],
+                    "Error: cannot back up database \(garbage): file is not a database"
+                ),
                 (["backup", "--db", setup.db], "Error: give --to PATH, the file the copy is written to"),
                 (["backup", "--db", " ", "--to", folder + "/d.sqlite"], "Error: --db must be a non-blank value, got \" \""),
             ]
@@ -128,7 +146,9 @@ import Glibc
                 #expect(result.err == message + "\n", "\(arguments)")
             }
             #expect(try String(contentsOfFile: existing, encoding: .utf8) == "keep me")
-            let left = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".partial") || $0.hasSuffix("a.sqlite") || $0.hasSuffix("c.sqlite") }
+            let left = try FileManager.default.contentsOfDirectory(atPath: folder).filter {
+                $0.contains(".partial") || $0.hasSuffix("a.sqlite") || $0.hasSuffix("c.sqlite")
+            }
             #expect(left.isEmpty, "left behind: \(left)")
         }
     }
@@ -143,7 +163,8 @@ import Glibc
             let result = try DiallerBinary.run(["backup", "--db", setup.db, "--to", locked + "/copy.sqlite"])
             #expect(result.status != 0)
             let line = result.err.split(separator: "\n").first.map(String.init) ?? ""
-            #expect(line == "Error: cannot write backup \(locked)/copy.sqlite: Permission denied"
+            #expect(
+                line == "Error: cannot write backup \(locked)/copy.sqlite: Permission denied"
                     || line == "Error: cannot write backup \(locked)/copy.sqlite: Operation not permitted", "\(result.err)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: locked).isEmpty)
         }
@@ -155,17 +176,20 @@ import Glibc
             // A row that breaks a CHECK constraint: VACUUM INTO copies it, integrity_check names it.
             let connection = try Connection(path: setup.db)
             try connection.execute(script: "PRAGMA ignore_check_constraints = ON")
-            try connection.execute("""
+            try connection.execute(
+                """
                 INSERT INTO contacts(mobile, created_at) VALUES ('+447000000001', '2026-01-01T00:00:00.000Z')
                 """)
-            try connection.execute("""
+            try connection.execute(
+                """
                 INSERT INTO leads(received_at, partner_id, key_id, type, first_name, surname, email, contact_id, outcome, raw_request)
                 VALUES ('2026-01-01T00:00:00.000Z', 1, 1, 'motor-trade', 'J', 'D', 'j@example.com', 1, 'bogus', '{}')
                 """)
             let copy = folder + "/copy.sqlite"
             let result = try DiallerBinary.run(["backup", "--db", setup.db, "--to", copy])
             #expect(result.status != 0)
-            #expect(result.err.hasPrefix("Error: the copy for \(copy) failed PRAGMA integrity_check (CHECK constraint failed in leads"), "\(result.err)")
+            #expect(
+                result.err.hasPrefix("Error: the copy for \(copy) failed PRAGMA integrity_check (CHECK constraint failed in leads"), "\(result.err)")
             #expect(result.err.hasSuffix(") and was removed\n"))
             #expect(!FileManager.default.fileExists(atPath: copy))
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder).allSatisfy { !$0.contains(".partial") })

@@ -1,8 +1,9 @@
-@testable import DiallerServer
 import DiallerStore
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
 
 extension TestServer {
     /// Submits a lead for `mobile`, lets it fall due, and claims it for `group`: the call's id.
@@ -37,13 +38,16 @@ extension TestServer {
             #expect(try await server.scalar("SELECT result || ' ' || success || ' ' || outcome FROM call_attempts_report") == "connected 1 connected")
             let status = try await server.request(.get, "/lead/status?lead_id=1&key=\(server.partnerKey)")
             #expect(status.body.hasSuffix(#""outcome":"connected","result":"connected"}}"#), "\(status.body)")
-            #expect(try await server.scalar("SELECT minute || ' ' || live || ' ' || abandoned FROM abandon_rate_minutes") == "2026-11-25T10:00:00.000Z 1 0")
+            #expect(
+                try await server.scalar("SELECT minute || ' ' || live || ' ' || abandoned FROM abandon_rate_minutes")
+                    == "2026-11-25T10:00:00.000Z 1 0")
         }
     }
 
     @Test func theCallFinishedWebhookCarriesTheResultAndSuccess() async throws {
         try await withServer { (server: TestServer) async throws in
-            _ = try await server.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(url: "https://partner.example/hooks", events: [.callFinished]))
+            _ = try await server.changeWebhookEndpoint(
+                partner: "acme", WebhookEndpointChange(url: "https://partner.example/hooks", events: [.callFinished]))
             let sale = try await server.queueAndClaim(mobile: "07840258823")
             _ = try await server.result(#"{"call_id":\#(sale),"outcome":"sale","result":"connected","success":true}"#)
             let machine = try await server.queueAndClaim(mobile: "07840258824")
@@ -51,11 +55,13 @@ extension TestServer {
             let legacy = try await server.queueAndClaim(mobile: "07840258825")
             _ = try await server.result(#"{"call_id":\#(legacy),"outcome":"no answer"}"#)
             let rows = try await server.store.read { connection in
-                try connection.query("""
+                try connection.query(
+                    """
                     SELECT json_extract(payload, '$.data.outcome'), json_extract(payload, '$.data.result'),
                            json_type(payload, '$.data.success'), json_type(payload, '$.data.result')
                     FROM webhook_events ORDER BY event_id
-                    """) { "\($0.text(0)) \($0.optionalText(1) ?? "-") \($0.text(2)) \($0.text(3))" }
+                    """
+                ) { "\($0.text(0)) \($0.optionalText(1) ?? "-") \($0.text(2)) \($0.text(3))" }
             }
             #expect(rows == ["sale connected true text", "machine machine false text", "no answer - null null"])
         }
@@ -63,7 +69,8 @@ extension TestServer {
 
     @Test func eachResultFollowsItsRecyclingRule() async throws {
         try await withServer { (server: TestServer) async throws in
-            try await server.exec("""
+            try await server.exec(
+                """
                 INSERT INTO recycling_rules VALUES ('motor-trade', 'no_answer', 7200, 5), ('motor-trade', 'busy', 600, 3),
                                                    ('motor-trade', 'machine', 14400, 3), ('motor-trade', 'invalid_number', 0, 0),
                                                    ('motor-trade', 'failed', 60, 1);
@@ -84,7 +91,8 @@ extension TestServer {
                 #expect(answer.status == .ok)
                 #expect(answer.body == #"{"call_id":\#(call),"# + item.body, "\(item.result)")
             }
-            #expect(try await server.scalar("SELECT group_concat(result, ',') FROM (SELECT result FROM call_attempts_report ORDER BY attempt_id)")
+            #expect(
+                try await server.scalar("SELECT group_concat(result, ',') FROM (SELECT result FROM call_attempts_report ORDER BY attempt_id)")
                     == "no_answer,busy,machine,invalid_number,failed,connected,abandoned")
             // The rule's due time stands in the calls the supervisors see.
             #expect(try await server.scalar("SELECT state || ' ' || due_at FROM calls_report WHERE call_id = 1") == "waiting 2026-11-25T12:00:01Z")
@@ -110,15 +118,18 @@ extension TestServer {
 
     @Test func theTypesMaxAttemptsAndMinRetryStillApplyToRules() async throws {
         try await withServer { (server: TestServer) async throws in
-            try await server.exec("""
+            try await server.exec(
+                """
                 UPDATE lead_types SET max_attempts = 2, min_retry_seconds = 900 WHERE name = 'motor-trade';
                 INSERT INTO recycling_rules VALUES ('motor-trade', 'busy', 60, 10);
                 """)
             let call = try await server.queueAndClaim(mobile: "07840258823")
-            #expect(try await server.result(#"{"call_id":\#(call),"result":"busy"}"#).body
+            #expect(
+                try await server.result(#"{"call_id":\#(call),"result":"busy"}"#).body
                     == #"{"call_id":1,"state":"waiting","due_at":"2026-11-25T10:15:01Z","rule":"busy"}"#)
             #expect(try await server.claimAgain(after: 900).status == .ok)
-            #expect(try await server.result(#"{"call_id":\#(call),"result":"busy"}"#).body
+            #expect(
+                try await server.result(#"{"call_id":\#(call),"result":"busy"}"#).body
                     == #"{"call_id":1,"state":"done","reason":"max_attempts","rule":"busy"}"#)
         }
     }
@@ -138,10 +149,15 @@ extension TestServer {
             let first = try await server.queueAndClaim(mobile: "07840258823")
             #expect(try await server.result(#"{"call_id":\#(first),"outcome":"no answer"}"#).body == #"{"call_id":1,"state":"done"}"#)
             let second = try await server.queueAndClaim(mobile: "07840258824")
-            #expect(try await server.result(#"{"call_id":\#(second),"outcome":"no answer","retry_in":"3600"}"#).body
+            #expect(
+                try await server.result(#"{"call_id":\#(second),"outcome":"no answer","retry_in":"3600"}"#).body
                     == #"{"call_id":2,"state":"waiting","due_at":"2026-11-25T11:00:02Z"}"#)
-            #expect(try await server.scalar("SELECT count(*) FROM call_attempts_report WHERE result IS NULL AND success IS NULL AND finished_at IS NOT NULL") == "2")
-            #expect(try await server.scalar("SELECT sum(live) || ' ' || sum(unreported) FROM abandon_rate_minutes WHERE call_group = 'motor-trade'") == "0 2")
+            #expect(
+                try await server.scalar(
+                    "SELECT count(*) FROM call_attempts_report WHERE result IS NULL AND success IS NULL AND finished_at IS NOT NULL") == "2")
+            #expect(
+                try await server.scalar("SELECT sum(live) || ' ' || sum(unreported) FROM abandon_rate_minutes WHERE call_group = 'motor-trade'")
+                    == "0 2")
             #expect(server.store.abandonRate(callGroup: "motor-trade").live == 0)
             let status = try await server.request(.get, "/lead/status?lead_id=1&key=\(server.partnerKey)")
             #expect(status.body.hasSuffix(#""outcome":"no answer","result":null}}"#), "\(status.body)")
@@ -160,8 +176,10 @@ extension TestServer {
     }
 
     @Test(arguments: [
-        (#"{"call_id":1,"result":"answered"}"#,
-         #"{"result":{"0":"Result is not one of connected, abandoned, machine, no_answer, busy, invalid_number, failed."}}"#),
+        (
+            #"{"call_id":1,"result":"answered"}"#,
+            #"{"result":{"0":"Result is not one of connected, abandoned, machine, no_answer, busy, invalid_number, failed."}}"#
+        ),
         (#"{"call_id":1,"result":7}"#, #"{"result":{"0":"Result must be a string."}}"#),
         (#"{"call_id":1,"result":"machine","abandoned":true}"#, #"{"abandoned":{"0":"Abandoned cannot be true when Result is machine."}}"#),
         (#"{"call_id":1,"result":"busy","success":true}"#, #"{"success":{"0":"Success can only be true when Result is connected."}}"#),

@@ -5,23 +5,28 @@ import Testing
 /// The built `dialler-server` binary, run as an administrator would.
 enum DiallerBinary {
     static let url: URL? = {
-        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
-                          URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                              .deletingLastPathComponent().appendingPathComponent(".build/debug")]
+        let candidates = [
+            Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent(".build/debug"),
+        ]
         return candidates.map { $0.appendingPathComponent("dialler-server") }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
     /// Runs the binary to completion: exit status, standard output, standard error.
-    static func run(_ arguments: [String], environment: [String: String] = [:],
-                    in directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:],
+        in directory: String? = nil
+    ) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         guard let url else { throw CommandLineTestError.binaryNotBuilt }
         process.executableURL = url
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -36,13 +41,13 @@ enum CommandLineTestError: Error {
     case binaryNotBuilt
 }
 
-
 @Suite struct CommandLineTests {
     /// An administrator's seed folder: one type and nothing else (the schema is in the binary).
     func seededMigrations(in folder: String) throws -> String {
         let migrations = folder + "/seeds"
         try FileManager.default.createDirectory(atPath: migrations, withIntermediateDirectories: true)
-        try "INSERT INTO lead_types(name) VALUES ('motor-trade');\n".write(toFile: migrations + "/1000_our_types.sql", atomically: true, encoding: .utf8)
+        try "INSERT INTO lead_types(name) VALUES ('motor-trade');\n".write(
+            toFile: migrations + "/1000_our_types.sql", atomically: true, encoding: .utf8)
         return migrations
     }
 
@@ -61,16 +66,22 @@ enum CommandLineTestError: Error {
             let db = folder + "/dialler.sqlite"
             let migrated = try DiallerBinary.run(["migrate", "--db", db, "--migrations", migrations])
             #expect(migrated.status == 0)
-            #expect(migrated.out == "applied 0001_schema.sql\napplied 0002_checks_without_in_lists.sql\napplied 0003_compliance.sql\napplied 0004_erasure.sql\napplied 0005_idempotency.sql\napplied 0006_webhooks.sql\napplied 0007_sealed_secrets.sql\napplied 0008_call_results.sql\napplied 0009_consent_and_line_type.sql\napplied 0010_queue_order_and_caps.sql\napplied 1000_our_types.sql\n")
+            #expect(
+                migrated.out
+                    == "applied 0001_schema.sql\napplied 0002_checks_without_in_lists.sql\napplied 0003_compliance.sql\napplied 0004_erasure.sql\napplied 0005_idempotency.sql\napplied 0006_webhooks.sql\napplied 0007_sealed_secrets.sql\napplied 0008_call_results.sql\napplied 0009_consent_and_line_type.sql\napplied 0010_queue_order_and_caps.sql\napplied 1000_our_types.sql\n"
+            )
             #expect(try DiallerBinary.run(["migrate", "--db", db, "--migrations", migrations]).out == "database \(db) is up to date\n")
 
-            let partner = try DiallerBinary.run(["keys", "create", "--partner", "acme", "--types", "motor-trade", "--db", db, "--migrations", migrations])
+            let partner = try DiallerBinary.run([
+                "keys", "create", "--partner", "acme", "--types", "motor-trade", "--db", db, "--migrations", migrations,
+            ])
             #expect(partner.status == 0)
             let key = try #require(partner.out.split(separator: "\n").first.map(String.init))
             #expect(key.hasPrefix("pk_"))
             #expect(partner.out == key + "\n")
             // The environment variables are read as well as the options.
-            let dialler = try DiallerBinary.run(["keys", "create", "--dialler", "floor-1"], environment: ["DIALLER_DB": db, "DIALLER_MIGRATIONS": migrations])
+            let dialler = try DiallerBinary.run(
+                ["keys", "create", "--dialler", "floor-1"], environment: ["DIALLER_DB": db, "DIALLER_MIGRATIONS": migrations])
             #expect(dialler.status == 0 && dialler.out.hasPrefix("dk_"))
 
             let listed = try DiallerBinary.run(["keys", "list", "--db", db, "--migrations", migrations])
@@ -100,11 +111,18 @@ enum CommandLineTestError: Error {
         (["keys", "create", "--partner", "acme", "--types", "nope", "--db", "DB"], "Error: unknown lead type(s): nope"),
         (["keys", "revoke", "99", "--db", "DB"], "Error: no unrevoked key with id 99"),
         (["serve", "--port", "70000", "--db", "DB"], "Error: --port must be a port number 0-65535, got \"70000\""),
-        (["serve", "--trusted-proxy", "nginx", "--db", "DB"],
-         #"Error: --trusted-proxy must be an IPv4 or IPv6 address, or a network such as 10.0.0.0/8 or fd00::/8, got "nginx""#),
-        (["serve", "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "::1, 10.0.0.1/8", "--db", "DB"],
-         #"Error: --trusted-proxy must be an IPv4 or IPv6 address, or a network such as 10.0.0.0/8 or fd00::/8, got "10.0.0.1/8""#),
-        (["migrate", "--db", "/nonexistent/folder/x.sqlite"], "Error: cannot use database /nonexistent/folder/x.sqlite: unable to open database file"),
+        (
+            ["serve", "--trusted-proxy", "nginx", "--db", "DB"],
+            #"Error: --trusted-proxy must be an IPv4 or IPv6 address, or a network such as 10.0.0.0/8 or fd00::/8, got "nginx""#
+        ),
+        (
+            ["serve", "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "::1, 10.0.0.1/8", "--db", "DB"],
+            #"Error: --trusted-proxy must be an IPv4 or IPv6 address, or a network such as 10.0.0.0/8 or fd00::/8, got "10.0.0.1/8""#
+        ),
+        (
+            ["migrate", "--db", "/nonexistent/folder/x.sqlite"],
+            "Error: cannot use database /nonexistent/folder/x.sqlite: unable to open database file"
+        ),
     ])
     func badInputIsOneLineAndNonZero(arguments: [String], message: String) async throws {
         try await withTemporaryDirectory { folder in
@@ -120,7 +138,9 @@ enum CommandLineTestError: Error {
         try await withTemporaryDirectory { folder in
             let result = try DiallerBinary.run(["serve", "--db", folder + "/d.sqlite"], environment: ["DIALLER_TRUSTED_PROXY": "127.0.0.1,,::1"])
             #expect(result.status != 0)
-            #expect(result.err.split(separator: "\n").first == #"Error: DIALLER_TRUSTED_PROXY must be an IPv4 or IPv6 address, or a network such as 10.0.0.0/8 or fd00::/8, got """#)
+            #expect(
+                result.err.split(separator: "\n").first
+                    == #"Error: DIALLER_TRUSTED_PROXY must be an IPv4 or IPv6 address, or a network such as 10.0.0.0/8 or fd00::/8, got """#)
         }
     }
 

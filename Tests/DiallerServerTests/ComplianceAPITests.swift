@@ -1,7 +1,8 @@
-@testable import DiallerServer
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
 
 /// The compliance rules as partners and diallers meet them over HTTP.
 @Suite struct ComplianceAPITests {
@@ -34,7 +35,9 @@ import Testing
             #expect(try await server.post("/lead/optout", #"{"mobile":"07840258823"}"#, key: server.diallerKey).status == .unauthorized)
             #expect(try await server.request(.get, "/lead/optout").status == .methodNotAllowed)
             #expect(try await server.post("/lead/optout", #"{"mobile":"07840258823","test":"true"}"#).body == #"{"test":"ok"}"#)
-            #expect(try await server.post("/lead/optout", #"{"mobile":"07840258823","test":false}"#).body == #"{"test":{"0":"Test must be \"true\" or absent."}}"#)
+            #expect(
+                try await server.post("/lead/optout", #"{"mobile":"07840258823","test":false}"#).body
+                    == #"{"test":{"0":"Test must be \"true\" or absent."}}"#)
             #expect(try await server.scalar("SELECT count(*) FROM suppressions_report") == "0")
         }
     }
@@ -46,21 +49,26 @@ import Testing
             await server.worker.promoteNow()
             let first = try await server.post("/queue/next", "", key: server.diallerKey)
             #expect(first.body.contains(#""mobile":"+447840258823""#))
-            let dnc = try await server.post("/queue/result", #"{"call_id":1,"outcome":"not interested","do_not_call":true,"retry_in":60}"#,
-                                            key: server.diallerKey)
+            let dnc = try await server.post(
+                "/queue/result", #"{"call_id":1,"outcome":"not interested","do_not_call":true,"retry_in":60}"#,
+                key: server.diallerKey)
             #expect(dnc.body == #"{"call_id":1,"state":"done","reason":"do_not_call"}"#)
             _ = try await server.post("/queue/next", "", key: server.diallerKey)
-            let abandoned = try await server.post("/queue/result", #"{"call_id":2,"outcome":"abandoned","abandoned":true,"retry_in":60}"#,
-                                                  key: server.diallerKey)
+            let abandoned = try await server.post(
+                "/queue/result", #"{"call_id":2,"outcome":"abandoned","abandoned":true,"retry_in":60}"#,
+                key: server.diallerKey)
             #expect(abandoned.body == #"{"call_id":2,"state":"waiting","due_at":"2026-11-25T10:01:00Z"}"#)
-            #expect(try await server.scalar("SELECT group_concat(call_id || ':' || abandoned || do_not_call, ' ') FROM call_attempts_report ORDER BY attempt_id")
+            #expect(
+                try await server.scalar(
+                    "SELECT group_concat(call_id || ':' || abandoned || do_not_call, ' ') FROM call_attempts_report ORDER BY attempt_id")
                     == "1:01 2:10")
             server.clock.advance(seconds: 60)
             await server.worker.promoteNow()
             #expect(try await server.post("/queue/next", "", key: server.diallerKey).status == .noContent)
             #expect(try await server.scalar("SELECT held_by FROM calls_report WHERE call_id = 2") == "abandoned_hold")
             #expect(try await server.request(.get, "/metrics").body.contains(#"dialler_calls_held_total{rule="abandoned_hold"} 1"#))
-            let bad = try await server.post("/queue/result", #"{"call_id":2,"outcome":"x","abandoned":"yes","do_not_call":1}"#, key: server.diallerKey)
+            let bad = try await server.post(
+                "/queue/result", #"{"call_id":2,"outcome":"x","abandoned":"yes","do_not_call":1}"#, key: server.diallerKey)
             #expect(bad.status == .badRequest)
             #expect(bad.body == #"{"abandoned":{"0":"Abandoned must be true or false."},"do_not_call":{"0":"Do Not Call must be true or false."}}"#)
         }

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NIOCore
 import Synchronization
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,7 +34,8 @@ import Glibc
         let lost = acknowledged.filter { !stored.contains($0) }
         #expect(lost.isEmpty, "\(lost.count) acknowledged leads lost, e.g. \(lost.prefix(3))")
         #expect(try connection.queryFirst("SELECT count(*) - count(DISTINCT call_id) FROM call_queue") { $0.int(0) } == 0)
-        #expect(try connection.queryFirst("SELECT count(*) FROM call_queue q JOIN calls c USING (call_id) WHERE c.state <> 'queued'") { $0.int(0) } == 0)
+        #expect(
+            try connection.queryFirst("SELECT count(*) FROM call_queue q JOIN calls c USING (call_id) WHERE c.state <> 'queued'") { $0.int(0) } == 0)
     }
 
     @Test func killedMidStreamLosesNothingAcknowledged() async throws {

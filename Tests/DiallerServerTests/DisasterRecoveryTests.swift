@@ -1,6 +1,7 @@
 import DiallerStore
 import Foundation
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,6 @@ import Glibc
     /// looks at the WAL every monitor interval and ships every sync interval; one second more
     /// for a busy machine (CI's two cores run the load, the server and Litestream).
     static let guaranteedAfter = Litestream.monitorInterval + Litestream.syncInterval + 1.0
-
 
     /// In CI the suite must run: a machine without litestream fails here instead of skipping.
     @Test func litestreamIsInstalledInCI() {
@@ -58,13 +58,16 @@ import Glibc
             let acknowledged = load.answered.filter { $0.saved && $0.answered <= died }
             let lost = acknowledged.filter { !stored.contains($0.mobile) }
             let recoveryPoint = lost.map { died.seconds(since: $0.answered) }.max() ?? 0
-            print("machine died: \(acknowledged.count) leads acknowledged, \(lost.count) not in the replica; "
-                  + "recovery point \(String(format: "%.2f", recoveryPoint)) s "
-                  + "(monitor-interval \(Litestream.monitorInterval) s, sync-interval \(Litestream.syncInterval) s)")
+            print(
+                "machine died: \(acknowledged.count) leads acknowledged, \(lost.count) not in the replica; "
+                    + "recovery point \(String(format: "%.2f", recoveryPoint)) s "
+                    + "(monitor-interval \(Litestream.monitorInterval) s, sync-interval \(Litestream.syncInterval) s)")
             let old = acknowledged.filter { died.seconds(since: $0.answered) > Self.guaranteedAfter }
             #expect(old.count >= 50, "too few leads were acknowledged early enough to test with: \(old.count)")
             let oldLost = old.filter { !stored.contains($0.mobile) }
-            #expect(oldLost.isEmpty, "\(oldLost.count) leads acknowledged more than \(Self.guaranteedAfter) s before the machine died are not in the replica")
+            #expect(
+                oldLost.isEmpty,
+                "\(oldLost.count) leads acknowledged more than \(Self.guaranteedAfter) s before the machine died are not in the replica")
         }
     }
 
@@ -95,8 +98,9 @@ import Glibc
             let stored = try Self.restoredMobiles(litestream, to: folder + "/restored.sqlite")
             let acknowledged = load.answered.filter(\.saved)
             let lost = acknowledged.filter { !stored.contains($0.mobile) }
-            print("graceful stop: \(acknowledged.count) leads acknowledged, \(lost.count) not in the replica; "
-                  + "server and litestream stopped in \(String(format: "%.2f", stopped.seconds(since: stopping))) s")
+            print(
+                "graceful stop: \(acknowledged.count) leads acknowledged, \(lost.count) not in the replica; "
+                    + "server and litestream stopped in \(String(format: "%.2f", stopped.seconds(since: stopping))) s")
             #expect(!acknowledged.isEmpty)
             #expect(lost.isEmpty, "\(lost.count) acknowledged leads are not in the replica after a graceful stop")
         }
@@ -131,9 +135,10 @@ import Glibc
             let status = wrapper.waitForExit(seconds: 30)
             let totalSeconds = ContinuousClock.now.seconds(since: signalled)
             let walAfter = Self.size(of: setup.db + "-wal")
-            print("checkpoints \(checkpoints.rawValue) under litestream: \(load.savedCount) leads in 4 s, WAL at most "
-                  + "\(largestWAL / 1024) KiB while serving, \(walAfter / 1024) KiB after; SIGTERM to server exit "
-                  + "\(String(format: "%.2f", serverSeconds)) s, to litestream exit \(String(format: "%.2f", totalSeconds)) s")
+            print(
+                "checkpoints \(checkpoints.rawValue) under litestream: \(load.savedCount) leads in 4 s, WAL at most "
+                    + "\(largestWAL / 1024) KiB while serving, \(walAfter / 1024) KiB after; SIGTERM to server exit "
+                    + "\(String(format: "%.2f", serverSeconds)) s, to litestream exit \(String(format: "%.2f", totalSeconds)) s")
             #expect(status == 0)
             #expect(wrapper.output.contains("shut down cleanly"))
             if checkpoints == .external {
@@ -150,7 +155,8 @@ import Glibc
     /// An exited child not yet reaped by its parent still answers `kill(pid, 0)`.
     static func isZombie(_ process: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(process)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return true }
+            let close = stat.lastIndex(of: ")")
+        else { return true }
         return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
     }
 }

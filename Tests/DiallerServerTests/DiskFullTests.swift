@@ -1,8 +1,9 @@
-@testable import DiallerServer
 import DiallerStore
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
 
 /// A full disk, simulated by capping the database at its current size (`PRAGMA max_page_count`,
 /// the same SQLITE_FULL a full file system gives): clear errors, nothing acknowledged that was

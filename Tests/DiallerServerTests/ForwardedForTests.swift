@@ -1,5 +1,6 @@
-@testable import DiallerServer
 import Testing
+
+@testable import DiallerServer
 
 /// `--trusted-proxy` entries and the client address read from `X-Forwarded-For`.
 @Suite struct ForwardedForTests {

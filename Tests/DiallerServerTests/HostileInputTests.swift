@@ -1,8 +1,9 @@
-@testable import DiallerServer
 import Foundation
 import Hummingbird
 import LeadIntake
 import Testing
+
+@testable import DiallerServer
 
 /// Hand-made nasty bodies and random mutations of a valid one.
 enum HostileBodies {
@@ -33,7 +34,8 @@ enum HostileBodies {
 
     static func mutated(count: Int, seed: UInt64) -> [[UInt8]] {
         var random = SeededGenerator(seed: seed)
-        let base = Array(leadBody(extra: #","subtype":"valeter","delays":600,"data":"{\"k\":[1,2,{\"n\":null}]}","other_phone":"020 7946 0018""#).utf8)
+        let base = Array(
+            leadBody(extra: #","subtype":"valeter","delays":600,"data":"{\"k\":[1,2,{\"n\":null}]}","other_phone":"020 7946 0018""#).utf8)
         let interesting: [UInt8] = Array("{}[]\",:\\0123456789.-+eEtrufalsn \u{7F}".utf8) + [0x00, 0x0A, 0xC3, 0xA9, 0xED, 0xF0, 0x9F, 0x80]
         return (0..<count).map { _ in
             var body = base
@@ -55,7 +57,7 @@ enum HostileBodies {
 @Suite(.serialized) struct HostileInputTests {
     @Test func nastyAndMutatedBodiesOnlyEverGet200Or400Or413WithJSON() async throws {
         try await withServer { (server: TestServer) async throws in
-            let bodies = HostileBodies.handMade + HostileBodies.mutated(count: 2500, seed: 20261129)
+            let bodies = HostileBodies.handMade + HostileBodies.mutated(count: 2500, seed: 20_261_129)
             var statuses: [Int: Int] = [:]
             for (index, bytes) in bodies.enumerated() {
                 let path = index % 5 == 0 ? "/lead/cancel" : "/lead/add"

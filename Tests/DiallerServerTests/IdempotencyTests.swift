@@ -1,19 +1,24 @@
-@testable import DiallerServer
 import DiallerStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
 extension TestServer {
     /// `POST path` with an `Idempotency-Key` field (the partner key unless told otherwise).
-    func post(_ path: String, _ body: String, idempotencyKey: String, key: String? = nil,
-              contentType: String = "application/json") async throws -> Reply {
-        try await request(.post, "\(path)?key=\(key ?? partnerKey)", body: body,
-                          headers: [.idempotencyKey: idempotencyKey, .contentType: contentType])
+    func post(
+        _ path: String, _ body: String, idempotencyKey: String, key: String? = nil,
+        contentType: String = "application/json"
+    ) async throws -> Reply {
+        try await request(
+            .post, "\(path)?key=\(key ?? partnerKey)", body: body,
+            headers: [.idempotencyKey: idempotencyKey, .contentType: contentType])
     }
 }
 
@@ -51,7 +56,8 @@ extension TestServer {
             #expect(again.body == first.body && again.headers[.xLeadID] == "2" && again.headers[.idempotentReplayed] == "true")
             #expect(try await server.scalar("SELECT count(*) FROM leads") == "2")
             #expect(try await server.scalar("SELECT request_sha256 FROM idempotency_keys") == Self.leadBodySHA256)
-            #expect(try await server.scalar("SELECT status || ' ' || body || ' ' || lead_ids FROM idempotency_keys")
+            #expect(
+                try await server.scalar("SELECT status || ' ' || body || ' ' || lead_ids FROM idempotency_keys")
                     == "200 \(first.body) 2")
         }
     }
@@ -78,8 +84,9 @@ extension TestServer {
             let port = try #require(server.client.port)
             let body = leadBody()
             let raw = try RawConnection(port: port)
-            raw.send("POST /lead/add?key=\(server.partnerKey) HTTP/1.1\r\nHost: x\r\nIdempotency-Key: twice\r\n"
-                     + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+            raw.send(
+                "POST /lead/add?key=\(server.partnerKey) HTTP/1.1\r\nHost: x\r\nIdempotency-Key: twice\r\n"
+                    + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
             try await Task.sleep(for: .milliseconds(300))
             let second = try await server.post("/lead/add", body, idempotencyKey: "twice")
             let first = raw.receive(waitingUpTo: 10).text
@@ -130,7 +137,8 @@ extension TestServer {
             #expect(mine.body == Self.processed && theirs.body == Self.processed)
             #expect(mine.headers[.xLeadID] == "1" && theirs.headers[.xLeadID] == "2")
             #expect(theirs.headers[.idempotentReplayed] == nil)
-            let theirRepeat = try await server.post("/lead/add", leadBody(mobile: "07911100001"), idempotencyKey: "shared", key: server.otherPartnerKey)
+            let theirRepeat = try await server.post(
+                "/lead/add", leadBody(mobile: "07911100001"), idempotencyKey: "shared", key: server.otherPartnerKey)
             #expect(theirRepeat.headers[.xLeadID] == "2" && theirRepeat.headers[.idempotentReplayed] == "true")
         }
     }
@@ -176,8 +184,9 @@ extension TestServer {
             func send(_ port: Int) throws -> String {
                 let connection = try RawConnection(port: port)
                 let body = leadBody()
-                connection.send("POST /lead/add?key=\(setup.key) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                + "Idempotency-Key: \"after-restart\"\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+                connection.send(
+                    "POST /lead/add?key=\(setup.key) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Idempotency-Key: \"after-restart\"\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
                 return connection.receive(waitingUpTo: 10).text
             }
             let first = try ServerProcess(database: setup.db, migrations: setup.migrations)
@@ -186,7 +195,10 @@ extension TestServer {
             first.signal(SIGKILL)
             _ = first.waitForExit(seconds: 10)
             let second = try ServerProcess(database: setup.db, migrations: setup.migrations)
-            defer { second.signal(SIGTERM); _ = second.waitForExit(seconds: 10) }
+            defer {
+                second.signal(SIGTERM)
+                _ = second.waitForExit(seconds: 10)
+            }
             let replayed = try send(second.port)
             #expect(answered.contains("\r\nx-lead-id: 1\r\n") || answered.contains("\r\nX-Lead-Id: 1\r\n"), "\(answered)")
             #expect(answered.hasSuffix("\r\n\r\n" + Self.processed))

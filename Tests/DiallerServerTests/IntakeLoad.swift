@@ -43,9 +43,12 @@ final class IntakeLoad: Sendable {
                     for n in 0..<100_000 where !stop.isSet {
                         let national = String(format: "079%02d%02d%04d", prefix % 100, client, n)
                         let sent = ContinuousClock.now
-                        guard let response = try? await connection.execute(.init(
-                            "/lead/add?key=\(key)", method: .post, headers: [.contentType: "application/json"],
-                            body: ByteBuffer(string: leadBody(mobile: national)))) else { break }
+                        guard
+                            let response = try? await connection.execute(
+                                .init(
+                                    "/lead/add?key=\(key)", method: .post, headers: [.contentType: "application/json"],
+                                    body: ByteBuffer(string: leadBody(mobile: national))))
+                        else { break }
                         let saved = String(buffer: response.body ?? ByteBuffer()).hasPrefix(#"{"saved":true"#)
                         let request = Request(mobile: "+44" + national.dropFirst(), sent: sent, answered: .now, saved: saved)
                         self.requests.withLock { $0.append(request) }

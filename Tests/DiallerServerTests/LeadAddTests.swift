@@ -1,8 +1,9 @@
-@testable import DiallerServer
 import DiallerStore
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
 
 @Suite struct LeadAddTests {
     @Test func processedLeadIsSavedWithAWaitingCall() async throws {
@@ -11,17 +12,23 @@ import Testing
             #expect(reply.status == .ok)
             #expect(reply.body == #"{"saved":true,"processed":true}"#)
             #expect(reply.headers[.contentType] == "application/json")
-            #expect(try await server.scalar("SELECT outcome || ' ' || mobile || ' ' || partner || ' ' || subtype FROM leads_report") == "processed +447840258823 acme valeter")
+            #expect(
+                try await server.scalar("SELECT outcome || ' ' || mobile || ' ' || partner || ' ' || subtype FROM leads_report")
+                    == "processed +447840258823 acme valeter")
             #expect(try await server.scalar("SELECT state || ' ' || due_at FROM calls_report") == "waiting 2026-11-25T10:10:00Z")
         }
     }
 
     @Test func everyOutcomeAnswersWithTheContractsBody() async throws {
         try await withServer { (server: TestServer) async throws in
-            #expect(try await server.post("/lead/add", leadBody(type: "no-such-type")).body == #"{"saved":true,"processed":false,"error":"Unknown Type"}"#)
+            #expect(
+                try await server.post("/lead/add", leadBody(type: "no-such-type")).body == #"{"saved":true,"processed":false,"error":"Unknown Type"}"#
+            )
             #expect(try await server.post("/lead/add", leadBody(type: "retired")).body == #"{"saved":true,"processed":false,"error":"Unknown Type"}"#)
             #expect(try await server.post("/lead/add", leadBody()).body == #"{"saved":true,"processed":true}"#)
-            #expect(try await server.post("/lead/add", leadBody()).body == #"{"saved":true,"processed":false,"error":"Another call is already scheduled"}"#)
+            #expect(
+                try await server.post("/lead/add", leadBody()).body
+                    == #"{"saved":true,"processed":false,"error":"Another call is already scheduled"}"#)
             try await server.exec("UPDATE calls SET state = 'done', finished_at = '2026-11-25T10:00:00.000Z'")
             #expect(try await server.post("/lead/add", leadBody()).body == #"{"saved":true,"processed":false,"error":"Existing Contact"}"#)
             try await server.exec("UPDATE calls SET state = 'cancelled'")
@@ -34,7 +41,9 @@ import Testing
     @Test func aPartnerRestrictedToTypesCannotUseOthers() async throws {
         try await withServer { (server: TestServer) async throws in
             let restricted = try await server.store.createKey(role: .partner, name: "vans-only", allowedTypes: ["van-insurance"]).key
-            #expect(try await server.post("/lead/add", leadBody(type: "motor-trade"), key: restricted).body == #"{"saved":true,"processed":false,"error":"Unknown Type"}"#)
+            #expect(
+                try await server.post("/lead/add", leadBody(type: "motor-trade"), key: restricted).body
+                    == #"{"saved":true,"processed":false,"error":"Unknown Type"}"#)
             #expect(try await server.post("/lead/add", leadBody(type: "van-insurance"), key: restricted).body == #"{"saved":true,"processed":true}"#)
         }
     }
@@ -56,10 +65,14 @@ import Testing
             let formats = ["07840258823", "07840 258823", "+44 7840 258823", "00447840258823", "(07840) 258-823"]
             for (offset, mobile) in formats.enumerated() {
                 let reply = try await server.post("/lead/add", leadBody(mobile: mobile))
-                #expect(reply.body == (offset == 0 ? #"{"saved":true,"processed":true}"# : #"{"saved":true,"processed":false,"error":"Another call is already scheduled"}"#))
+                #expect(
+                    reply.body
+                        == (offset == 0
+                            ? #"{"saved":true,"processed":true}"# : #"{"saved":true,"processed":false,"error":"Another call is already scheduled"}"#))
             }
             // A whole JSON number is read as its digits.
-            let numeric = try await server.post("/lead/add", #"{"first_name":"A","surname":"B","email":"a@b.co","type":"motor-trade","mobile":7840258823}"#)
+            let numeric = try await server.post(
+                "/lead/add", #"{"first_name":"A","surname":"B","email":"a@b.co","type":"motor-trade","mobile":7840258823}"#)
             #expect(numeric.body == #"{"saved":true,"processed":false,"error":"Another call is already scheduled"}"#)
             #expect(try await server.scalar("SELECT group_concat(mobile) FROM contacts") == "+447840258823")
         }
@@ -98,9 +111,12 @@ import Testing
 
     @Test func stringsAreTrimmedBeforeTheyAreStored() async throws {
         try await withServer { (server: TestServer) async throws in
-            let body = #"{"first_name":"  John ","surname":"Doe\n","mobile":" 07840258823 ","email":" o'brien@EXAMPLE.CO.UK ","type":" motor-trade "}"#
+            let body =
+                #"{"first_name":"  John ","surname":"Doe\n","mobile":" 07840258823 ","email":" o'brien@EXAMPLE.CO.UK ","type":" motor-trade "}"#
             #expect(try await server.post("/lead/add", body).body == #"{"saved":true,"processed":true}"#)
-            #expect(try await server.scalar("SELECT first_name || '|' || surname || '|' || email || '|' || type FROM leads_report") == "John|Doe|o'brien@EXAMPLE.CO.UK|motor-trade")
+            #expect(
+                try await server.scalar("SELECT first_name || '|' || surname || '|' || email || '|' || type FROM leads_report")
+                    == "John|Doe|o'brien@EXAMPLE.CO.UK|motor-trade")
         }
     }
 }

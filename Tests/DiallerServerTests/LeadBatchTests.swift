@@ -1,8 +1,9 @@
-@testable import DiallerServer
 import DiallerStore
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
 
 /// `POST /lead/batch`: each item decided as `/lead/add` would, in order, all saved leads in one commit.
 @Suite struct LeadBatchTests {
@@ -22,15 +23,17 @@ import Testing
             ]
             let reply = try await server.post("/lead/batch", "[" + items.joined(separator: ",\n ") + "]")
             #expect(reply.status == .ok && reply.headers[.contentType] == "application/json")
-            #expect(reply.body == #"{"results":["#
-                + #"{"index":0,"status":200,"lead_id":1,"body":\#(Self.processed)},"#
-                + #"{"index":1,"status":400,"body":{"email":{"0":"Email cannot be blank."}}},"#
-                + #"{"index":2,"status":200,"lead_id":2,"body":\#(Self.scheduled)},"#
-                + #"{"index":3,"status":200,"lead_id":3,"body":{"saved":true,"processed":false,"error":"Unknown Type"}},"#
-                + #"{"index":4,"status":200,"body":{"test":"ok"}},"#
-                + #"{"index":5,"status":400,"body":{"body":{"0":"The lead must be a JSON object, not another kind of value."}}},"#
-                + #"{"index":6,"status":200,"lead_id":4,"body":\#(Self.processed)}]}"#)
-            #expect(try await server.scalar("SELECT group_concat(outcome || ':' || mobile, ',') FROM (SELECT * FROM leads_report ORDER BY lead_id)")
+            #expect(
+                reply.body == #"{"results":["#
+                    + #"{"index":0,"status":200,"lead_id":1,"body":\#(Self.processed)},"#
+                    + #"{"index":1,"status":400,"body":{"email":{"0":"Email cannot be blank."}}},"#
+                    + #"{"index":2,"status":200,"lead_id":2,"body":\#(Self.scheduled)},"#
+                    + #"{"index":3,"status":200,"lead_id":3,"body":{"saved":true,"processed":false,"error":"Unknown Type"}},"#
+                    + #"{"index":4,"status":200,"body":{"test":"ok"}},"#
+                    + #"{"index":5,"status":400,"body":{"body":{"0":"The lead must be a JSON object, not another kind of value."}}},"#
+                    + #"{"index":6,"status":200,"lead_id":4,"body":\#(Self.processed)}]}"#)
+            #expect(
+                try await server.scalar("SELECT group_concat(outcome || ':' || mobile, ',') FROM (SELECT * FROM leads_report ORDER BY lead_id)")
                     == "processed:+447840258823,already_scheduled:+447840258823,unknown_type:+447840258823,processed:+447911100003")
             #expect(try await server.scalar("SELECT raw_request FROM leads WHERE lead_id = 1") == leadBody())
             // All the batch's leads came in one commit (so at one moment).
@@ -50,17 +53,23 @@ import Testing
     @Test func bodiesThatAreNotABatchAre400() async throws {
         try await withServer { (server: TestServer) async throws in
             let notArray = try await server.post("/lead/batch", leadBody())
-            #expect(notArray.status == .badRequest
+            #expect(
+                notArray.status == .badRequest
                     && notArray.body == #"{"body":{"0":"The body must be a JSON array of leads (or CSV, sent as text/csv)."}}"#)
             let empty = try await server.post("/lead/batch", " [ ] ")
             #expect(empty.status == .badRequest && empty.body == #"{"body":{"0":"The batch has no leads."}}"#)
             let broken = try await server.post("/lead/batch", "[" + leadBody())
             #expect(broken.status == .badRequest && broken.body.hasPrefix(#"{"body":{"0":"Syntax error at line 1, column"#))
             let tooMany = try await server.post("/lead/batch", "[" + Array(repeating: "{}", count: 1_001).joined(separator: ",") + "]")
-            #expect(tooMany.status == .badRequest
+            #expect(
+                tooMany.status == .badRequest
                     && tooMany.body == #"{"body":{"0":"The batch has more than 1000 leads; send at most 1000 at once."}}"#)
             let most = try await server.post("/lead/batch", "[" + Array(repeating: "{}", count: 1_000).joined(separator: ",") + "]")
-            #expect(most.status == .ok && most.body.hasSuffix(#"{"index":999,"status":400,"body":{"email":{"0":"Email cannot be blank."},"first_name":{"0":"First Name cannot be blank."},"surname":{"0":"Surname cannot be blank."},"mobile":{"0":"Mobile cannot be blank."},"type":{"0":"Type cannot be blank."}}}]}"#))
+            #expect(
+                most.status == .ok
+                    && most.body.hasSuffix(
+                        #"{"index":999,"status":400,"body":{"email":{"0":"Email cannot be blank."},"first_name":{"0":"First Name cannot be blank."},"surname":{"0":"Surname cannot be blank."},"mobile":{"0":"Mobile cannot be blank."},"type":{"0":"Type cannot be blank."}}}]}"#
+                    ))
             #expect(try await server.post("/lead/batch", "[" + leadBody() + "]", key: server.diallerKey).status == .unauthorized)
             #expect(try await server.scalar("SELECT count(*) FROM leads") == "0")
         }
@@ -80,9 +89,11 @@ import Testing
 
     @Test func theDefaultBatchLimitTakesAThousandLeads() async throws {
         try await withServer { (server: TestServer) async throws in
-            let items = (0..<1_000).map { leadBody(mobile: String(format: "0791110%04d", $0), extra: #","data":{"note":"\#(String(repeating: "x", count: 200))"}"#) }
+            let items = (0..<1_000).map {
+                leadBody(mobile: String(format: "0791110%04d", $0), extra: #","data":{"note":"\#(String(repeating: "x", count: 200))"}"#)
+            }
             let body = "[" + items.joined(separator: ",") + "]"
-            #expect(body.utf8.count > 65_536) // far over /lead/add's own limit
+            #expect(body.utf8.count > 65_536)  // far over /lead/add's own limit
             let reply = try await server.post("/lead/batch", body)
             #expect(reply.status == .ok)
             #expect(try await server.scalar("SELECT count(*) FROM calls") == "1000")
@@ -91,19 +102,22 @@ import Testing
 
     @Test func aSpreadsheetsCSVWithBOMCRLFAndQuotingIsRead() async throws {
         try await withServer { (server: TestServer) async throws in
-            let csv = "\u{FEFF}first_name,surname,mobile,email,type,subtype,data\r\n"
+            let csv =
+                "\u{FEFF}first_name,surname,mobile,email,type,subtype,data\r\n"
                 + "\"Doe, \"\"Jr\"\"\",O'Brien,07840 258823,john.doe@example.com,motor-trade,,\"{\"\"make\"\":\"\"Ford\"\"}\"\r\n"
                 + "\"Line\r\nBreak\",Smith,07911100001,,motor-trade,valeter,\r\n"
                 + "Ann,Lee,+447840258823,ann@example.com,motor-trade,,\r\n"
                 + "\r\n"
             let reply = try await server.post("/lead/batch", csv, idempotencyKey: "nightly-file", contentType: "text/csv; charset=utf-8")
-            #expect(reply.body == #"{"results":["#
-                + #"{"index":0,"status":200,"lead_id":1,"body":\#(Self.processed)},"#
-                + #"{"index":1,"status":400,"body":{"email":{"0":"Email cannot be blank."}}},"#
-                + #"{"index":2,"status":200,"lead_id":2,"body":\#(Self.scheduled)}]}"#)
+            #expect(
+                reply.body == #"{"results":["#
+                    + #"{"index":0,"status":200,"lead_id":1,"body":\#(Self.processed)},"#
+                    + #"{"index":1,"status":400,"body":{"email":{"0":"Email cannot be blank."}}},"#
+                    + #"{"index":2,"status":200,"lead_id":2,"body":\#(Self.scheduled)}]}"#)
             #expect(try await server.scalar("SELECT first_name || '|' || surname FROM leads WHERE lead_id = 1") == #"Doe, "Jr"|O'Brien"#)
             #expect(try await server.scalar("SELECT data FROM leads WHERE lead_id = 1") == #"{"make":"Ford"}"#)
-            #expect(try await server.scalar("SELECT raw_request FROM leads WHERE lead_id = 2")
+            #expect(
+                try await server.scalar("SELECT raw_request FROM leads WHERE lead_id = 2")
                     == #"{"first_name":"Ann","surname":"Lee","mobile":"+447840258823","email":"ann@example.com","type":"motor-trade"}"#)
             // A CSV batch is replayed like any other.
             let again = try await server.post("/lead/batch", csv, idempotencyKey: "nightly-file", contentType: "text/csv")
@@ -119,9 +133,11 @@ import Testing
                 let reply = try await server.request(.post, "/lead/batch?key=\(server.partnerKey)", body: csv, headers: [.contentType: "text/csv"])
                 #expect(reply.status == .badRequest && reply.body.hasPrefix(#"{"body":{"0":"The "#), "\(reply.body)")
             }
-            let bytes: [UInt8] = Array("first_name,surname,mobile,email,type\r\nJ".utf8) + [0xFF, 0xFE] + Array(",D,07840258823,a@b.co,motor-trade\r\n".utf8)
-            let response = try await server.client.execute(uri: "/lead/batch?key=\(server.partnerKey)", method: .post,
-                                                           headers: [.contentType: "text/csv"], body: ByteBuffer(bytes: bytes))
+            let bytes: [UInt8] =
+                Array("first_name,surname,mobile,email,type\r\nJ".utf8) + [0xFF, 0xFE] + Array(",D,07840258823,a@b.co,motor-trade\r\n".utf8)
+            let response = try await server.client.execute(
+                uri: "/lead/batch?key=\(server.partnerKey)", method: .post,
+                headers: [.contentType: "text/csv"], body: ByteBuffer(bytes: bytes))
             #expect(response.status == .badRequest && String(buffer: response.body) == #"{"body":{"0":"The CSV is not valid UTF-8."}}"#)
             #expect(try await server.scalar("SELECT count(*) FROM leads") == "0")
         }

@@ -1,7 +1,8 @@
-@testable import DiallerServer
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
 
 @Suite struct LeadCancelTests {
     static let cancelBody = #"{"mobile":"07840258823","type":"motor-trade"}"#
@@ -10,7 +11,9 @@ import Testing
         try await withServer { (server: TestServer) async throws in
             #expect(try await server.post("/lead/cancel", Self.cancelBody).body == #"{"cancelled":false,"warning":"not found"}"#)
             _ = try await server.post("/lead/add", leadBody(extra: #","delays":600"#))
-            #expect(try await server.post("/lead/cancel", #"{"mobile":"+44 7840 258823","type":"motor-trade","test":true}"#).body == #"{"cancelled":true}"#)
+            #expect(
+                try await server.post("/lead/cancel", #"{"mobile":"+44 7840 258823","type":"motor-trade","test":true}"#).body
+                    == #"{"cancelled":true}"#)
             #expect(try await server.scalar("SELECT state FROM calls_report") == "cancelled")
             #expect(try await server.post("/lead/cancel", Self.cancelBody).body == #"{"cancelled":false,"warning":"already processed"}"#)
         }
@@ -26,7 +29,9 @@ import Testing
             #expect(try await server.post("/lead/cancel", Self.cancelBody).body == #"{"cancelled":true}"#)
             #expect(try await server.scalar("SELECT count(*) FROM queue_report") == "1")
             _ = try await server.post("/queue/next", "", key: server.diallerKey)
-            #expect(try await server.post("/lead/cancel", #"{"mobile":"07911100001","type":"motor-trade"}"#).body == #"{"cancelled":false,"warning":"already processed"}"#)
+            #expect(
+                try await server.post("/lead/cancel", #"{"mobile":"07911100001","type":"motor-trade"}"#).body
+                    == #"{"cancelled":false,"warning":"already processed"}"#)
         }
     }
 
@@ -58,7 +63,8 @@ import Testing
             let callGroup = try await server.post("/lead/cancel", Self.cancelBody)
             #expect(callGroup.status == .internalServerError)
             #expect(callGroup.body == #"{"cancelled":false,"warning":"server error (call group)"}"#)
-            try await server.exec("DROP TRIGGER jam; CREATE TRIGGER jam BEFORE UPDATE OF state ON calls BEGIN SELECT RAISE(ABORT, 'cannot save'); END;")
+            try await server.exec(
+                "DROP TRIGGER jam; CREATE TRIGGER jam BEFORE UPDATE OF state ON calls BEGIN SELECT RAISE(ABORT, 'cannot save'); END;")
             let save = try await server.post("/lead/cancel", Self.cancelBody)
             #expect(save.status == .internalServerError)
             #expect(save.body == #"{"cancelled":false,"warning":"server error (save)"}"#)

@@ -1,8 +1,9 @@
-@testable import DiallerServer
 import DiallerStore
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
 
 /// `GET /lead/status?lead_id=N` and `POST /lead/status`: a partner follows its own leads to their
 /// call's end; anything else is `404`.
@@ -14,7 +15,8 @@ import Testing
     static func call(_ state: String, attempts: Int = 0, finishedAt: String? = nil, outcome: String? = nil, result: String? = nil) -> String {
         let finished = finishedAt.map { "\"\($0)\"" } ?? "null"
         let ended = outcome.map { "\"\($0)\"" } ?? "null"
-        return #"{"call_id":1,"state":"\#(state)","due_at":"2026-11-25T10:10:00Z","attempts":\#(attempts),"finished_at":\#(finished),"outcome":\#(ended),"result":\#(result.map { "\"\($0)\"" } ?? "null")}"#
+        return
+            #"{"call_id":1,"state":"\#(state)","due_at":"2026-11-25T10:10:00Z","attempts":\#(attempts),"finished_at":\#(finished),"outcome":\#(ended),"result":\#(result.map { "\"\($0)\"" } ?? "null")}"#
     }
 
     @Test func aLeadIsFollowedThroughEveryStateOfItsCall() async throws {
@@ -39,7 +41,8 @@ import Testing
 
             server.clock.advance(seconds: 120)
             _ = try await server.post("/queue/result", #"{"call_id":1,"outcome":"sale"}"#, key: server.diallerKey)
-            #expect(try await byID().body == Self.status(1, call: Self.call("done", attempts: 1, finishedAt: "2026-11-25T10:12:00Z", outcome: "sale")))
+            #expect(
+                try await byID().body == Self.status(1, call: Self.call("done", attempts: 1, finishedAt: "2026-11-25T10:12:00Z", outcome: "sale")))
             #expect(try await byPair() == Self.status(1, call: Self.call("done", attempts: 1, finishedAt: "2026-11-25T10:12:00Z", outcome: "sale")))
         }
     }
@@ -49,7 +52,8 @@ import Testing
             _ = try await server.post("/lead/add", leadBody(extra: #","delays":600"#))
             _ = try await server.post("/lead/cancel", #"{"type":"motor-trade","mobile":"07840258823"}"#)
             let cancelled = try await server.request(.get, "/lead/status?key=\(server.partnerKey)&lead_id=1")
-            #expect(cancelled.body == Self.status(1, call: Self.call("cancelled", finishedAt: "2026-11-25T10:00:00Z", outcome: "cancelled by partner")))
+            #expect(
+                cancelled.body == Self.status(1, call: Self.call("cancelled", finishedAt: "2026-11-25T10:00:00Z", outcome: "cancelled by partner")))
 
             _ = try await server.post("/lead/add", leadBody(type: "no-such-type"))
             let unknown = try await server.request(.get, "/lead/status?lead_id=2&key=\(server.partnerKey)")
@@ -57,10 +61,12 @@ import Testing
 
             _ = try await server.post("/lead/add", leadBody(extra: #","delays":600"#))
             _ = try await server.post("/lead/add", leadBody(extra: #","delays":600"#))
-            #expect(try await server.request(.get, "/lead/status?lead_id=4&key=\(server.partnerKey)").body
+            #expect(
+                try await server.request(.get, "/lead/status?lead_id=4&key=\(server.partnerKey)").body
                     == Self.status(4, "already_scheduled", call: "null"))
             // The pair's latest lead is the last one sent.
-            #expect(try await server.post("/lead/status", #"{"type":"motor-trade","mobile":"07840258823"}"#).body
+            #expect(
+                try await server.post("/lead/status", #"{"type":"motor-trade","mobile":"07840258823"}"#).body
                     == Self.status(4, "already_scheduled", call: "null"))
         }
     }
@@ -69,9 +75,11 @@ import Testing
         try await withServer { (server: TestServer) async throws in
             _ = try await server.post("/lead/add", leadBody())
             let notFound = #"{"error":"Not found"}"#
-            for query in ["lead_id=1&key=\(server.otherPartnerKey)", "lead_id=2&key=\(server.partnerKey)",
-                          "lead_id=abc&key=\(server.partnerKey)", "lead_id=0&key=\(server.partnerKey)",
-                          "lead_id=-1&key=\(server.partnerKey)", "key=\(server.partnerKey)"] {
+            for query in [
+                "lead_id=1&key=\(server.otherPartnerKey)", "lead_id=2&key=\(server.partnerKey)",
+                "lead_id=abc&key=\(server.partnerKey)", "lead_id=0&key=\(server.partnerKey)",
+                "lead_id=-1&key=\(server.partnerKey)", "key=\(server.partnerKey)",
+            ] {
                 let reply = try await server.request(.get, "/lead/status?\(query)")
                 #expect(reply.status == .notFound && reply.body == notFound, "\(query)")
             }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,18 +30,18 @@ struct Litestream {
         self.replica = folder + "/replica"
         self.config = folder + "/litestream.yml"
         try """
-            logging:
-              level: info
-              stderr: true
-            dbs:
-              - path: \(database)
-                monitor-interval: \(Int(Self.monitorInterval * 1000))ms
-                replica:
-                  type: file
-                  path: \(replica)
-                  sync-interval: \(Int(Self.syncInterval * 1000))ms
+        logging:
+          level: info
+          stderr: true
+        dbs:
+          - path: \(database)
+            monitor-interval: \(Int(Self.monitorInterval * 1000))ms
+            replica:
+              type: file
+              path: \(replica)
+              sync-interval: \(Int(Self.syncInterval * 1000))ms
 
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        """.write(toFile: config, atomically: true, encoding: .utf8)
     }
 
     /// `litestream replicate -exec "dialler-server serve …"`, as dialler-replicated.service runs it.

@@ -1,7 +1,8 @@
-@testable import DiallerServer
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
 
 @Suite struct OperationsTests {
     @Test func healthAndReadiness() async throws {
@@ -101,8 +102,9 @@ import Testing
                 let rest = served.body[start.upperBound...]
                 let block = rest[..<(rest.range(of: "\n  /")?.lowerBound ?? rest.endIndex)]
                 for method in methods.split(separator: ", ") {
-                    #expect(block.contains("\n    \(method.lowercased()):") || block.hasPrefix("    \(method.lowercased()):"),
-                            "openapi.yaml lacks \(method) \(path)")
+                    #expect(
+                        block.contains("\n    \(method.lowercased()):") || block.hasPrefix("    \(method.lowercased()):"),
+                        "openapi.yaml lacks \(method) \(path)")
                 }
             }
             for body in OpenAPIExpectations.fixedBodies {

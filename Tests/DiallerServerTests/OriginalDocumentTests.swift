@@ -1,7 +1,8 @@
-@testable import DiallerServer
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
 
 /// The curl examples of partner-api-original.txt: as printed they are broken JSON and must get a
 /// located 400; corrected, they must work.
@@ -48,7 +49,9 @@ import Testing
             #expect(test.body == #"{"body":{"0":"Syntax error at line 7, column 14: unexpected 'v'; expected ',' or '}' after an object member."}}"#)
             // With the backslashes mended, the missing comma is the next thing reported.
             let stillNoComma = Self.printedTest.replacingOccurrences(of: "\\\\", with: "\\")
-            #expect(try await server.post("/lead/add", stillNoComma).body == #"{"body":{"0":"Syntax error at line 8, column 1: unexpected '\"'; expected ',' or '}' after an object member."}}"#)
+            #expect(
+                try await server.post("/lead/add", stillNoComma).body
+                    == #"{"body":{"0":"Syntax error at line 8, column 1: unexpected '\"'; expected ',' or '}' after an object member."}}"#)
             let cancel = try await server.post("/lead/cancel", Self.printedCancel)
             #expect(cancel.status == .badRequest)
             #expect(cancel.body == #"{"body":{"0":"Syntax error at line 4, column 1: unexpected '}'; expected a member name in double quotes."}}"#)

@@ -1,8 +1,9 @@
-@testable import DiallerServer
-@testable import DiallerStore
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
+@testable import DiallerStore
 
 /// Partners' daily caps: how many of a partner's leads of a type may become calls per local day.
 @Suite struct PartnerCapTests {
@@ -51,26 +52,29 @@ import Testing
             }
             #expect(try await lead("motor-trade", at: "2026-03-28T23:30:00.000Z") == Self.processed)  // 23:30 GMT, the 28th
             #expect(try await lead("motor-trade", at: "2026-03-29T00:10:00.000Z") == Self.processed)  // 00:10 GMT, the 29th
-            #expect(try await lead("motor-trade", at: "2026-03-29T22:50:00.000Z") == Self.capped)     // 23:50 BST, the 29th
+            #expect(try await lead("motor-trade", at: "2026-03-29T22:50:00.000Z") == Self.capped)  // 23:50 BST, the 29th
             #expect(try await lead("motor-trade", at: "2026-03-29T23:10:00.000Z") == Self.processed)  // 00:10 BST, the 30th
 
             #expect(try await lead("us", at: "2026-11-01T04:30:00.000Z") == Self.processed)  // 00:30 EDT, the 1st
-            #expect(try await lead("us", at: "2026-11-02T04:30:00.000Z") == Self.capped)     // 23:30 EST, still the 1st
+            #expect(try await lead("us", at: "2026-11-02T04:30:00.000Z") == Self.capped)  // 23:30 EST, still the 1st
             #expect(try await lead("us", at: "2026-11-02T05:10:00.000Z") == Self.processed)  // 00:10 EST, the 2nd
 
             let days = try await server.store.read { connection in
-                try connection.query("""
+                try connection.query(
+                    """
                     SELECT t.name, d.day, d.starts_at, d.ends_at, d.calls FROM partner_day_counts d
                     JOIN lead_types t USING (lead_type_id) ORDER BY d.starts_at
-                    """) { "\($0.text(0)) \($0.text(1)) \($0.text(2)) \($0.text(3)) \($0.int(4))" }
+                    """
+                ) { "\($0.text(0)) \($0.text(1)) \($0.text(2)) \($0.text(3)) \($0.int(4))" }
             }
-            #expect(days == [
-                "motor-trade 2026-03-28 2026-03-28T00:00:00.000Z 2026-03-29T00:00:00.000Z 1",
-                "motor-trade 2026-03-29 2026-03-29T00:00:00.000Z 2026-03-29T23:00:00.000Z 1",
-                "motor-trade 2026-03-30 2026-03-29T23:00:00.000Z 2026-03-30T23:00:00.000Z 1",
-                "us 2026-11-01 2026-11-01T04:00:00.000Z 2026-11-02T05:00:00.000Z 1",
-                "us 2026-11-02 2026-11-02T05:00:00.000Z 2026-11-03T05:00:00.000Z 1",
-            ])
+            #expect(
+                days == [
+                    "motor-trade 2026-03-28 2026-03-28T00:00:00.000Z 2026-03-29T00:00:00.000Z 1",
+                    "motor-trade 2026-03-29 2026-03-29T00:00:00.000Z 2026-03-29T23:00:00.000Z 1",
+                    "motor-trade 2026-03-30 2026-03-29T23:00:00.000Z 2026-03-30T23:00:00.000Z 1",
+                    "us 2026-11-01 2026-11-01T04:00:00.000Z 2026-11-02T05:00:00.000Z 1",
+                    "us 2026-11-02 2026-11-02T05:00:00.000Z 2026-11-03T05:00:00.000Z 1",
+                ])
         }
     }
 
@@ -105,20 +109,21 @@ import Testing
             _ = try await server.store.setDailyCap(partner: "acme", type: "motor-trade", perDay: 2)
             let items = [
                 leadBody(mobile: Self.mobile(1)),
-                leadBody(mobile: Self.mobile(1)),                    // already scheduled: does not count
+                leadBody(mobile: Self.mobile(1)),  // already scheduled: does not count
                 leadBody(mobile: Self.mobile(2), extra: #","test":true"#),  // test mode: validated only
                 leadBody(mobile: Self.mobile(3)),
                 leadBody(mobile: Self.mobile(4)),
                 leadBody(mobile: Self.mobile(5), type: "van-insurance"),  // another type: no cap
             ]
             let reply = try await server.post("/lead/batch", "[" + items.joined(separator: ",") + "]")
-            #expect(reply.body == #"{"results":["#
-                + #"{"index":0,"status":200,"lead_id":1,"body":\#(Self.processed)},"#
-                + #"{"index":1,"status":200,"lead_id":2,"body":{"saved":true,"processed":false,"error":"Another call is already scheduled"}},"#
-                + #"{"index":2,"status":200,"body":{"test":"ok"}},"#
-                + #"{"index":3,"status":200,"lead_id":3,"body":\#(Self.processed)},"#
-                + #"{"index":4,"status":200,"lead_id":4,"body":\#(Self.capped)},"#
-                + #"{"index":5,"status":200,"lead_id":5,"body":\#(Self.processed)}]}"#)
+            #expect(
+                reply.body == #"{"results":["#
+                    + #"{"index":0,"status":200,"lead_id":1,"body":\#(Self.processed)},"#
+                    + #"{"index":1,"status":200,"lead_id":2,"body":{"saved":true,"processed":false,"error":"Another call is already scheduled"}},"#
+                    + #"{"index":2,"status":200,"body":{"test":"ok"}},"#
+                    + #"{"index":3,"status":200,"lead_id":3,"body":\#(Self.processed)},"#
+                    + #"{"index":4,"status":200,"lead_id":4,"body":\#(Self.capped)},"#
+                    + #"{"index":5,"status":200,"lead_id":5,"body":\#(Self.processed)}]}"#)
             // Test mode answers as it always has, cap or not.
             let test = try await server.post("/lead/add", leadBody(mobile: Self.mobile(6), extra: #","test":true"#))
             #expect(test.body == #"{"test":"ok"}"#)
@@ -152,10 +157,12 @@ import Testing
                 let start = calendar.startOfDay(for: Date())
                 let end = calendar.date(byAdding: .day, value: 1, to: start)!
                 let used = try await server.store.read { connection in
-                    try connection.queryFirst("""
+                    try connection.queryFirst(
+                        """
                         SELECT count(*) FROM leads l JOIN partners p USING (partner_id)
                         WHERE p.name = ? AND l.type = ? AND l.outcome = 'processed' AND l.received_at >= ? AND l.received_at < ?
-                        """, .text(partner), .text(type), .text(Timestamp(start).iso8601), .text(Timestamp(end).iso8601)) { $0.int(0) }!
+                        """, .text(partner), .text(type), .text(Timestamp(start).iso8601), .text(Timestamp(end).iso8601)
+                    ) { $0.int(0) }!
                 }
                 expected.append("\(partner) \(type) \(cap) \(used) \(max(cap - used, 0))")
             }

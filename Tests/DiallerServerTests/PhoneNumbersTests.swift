@@ -1,8 +1,9 @@
 import CPhoneNumber
-@testable import DiallerServer
 import DiallerStore
-@testable import LeadIntake
 import Testing
+
+@testable import DiallerServer
+@testable import LeadIntake
 
 /// libphonenumber through the C shim: the default region's plan is checked first, then every
 /// region's, so numbers of other countries must still be accepted when written with their code.
@@ -14,11 +15,11 @@ import Testing
         ("+44 7911 100001", "+447911100001"),
         ("0044 7911-100001", "+447911100001"),
         ("(07911) 100.001", "+447911100001"),
-        ("020 7946 0123", "+442079460123"),           // a London landline is a valid number too
-        ("+1 212 736 5000", "+12127365000"),          // New York
-        ("+33 6 12 34 56 78", "+33612345678"),        // a French mobile
-        ("+353 85 123 4567", "+353851234567"),        // an Irish mobile
-        ("+44 7781 123456", "+447781123456"),         // +44 outside Great Britain's own ranges (Guernsey)
+        ("020 7946 0123", "+442079460123"),  // a London landline is a valid number too
+        ("+1 212 736 5000", "+12127365000"),  // New York
+        ("+33 6 12 34 56 78", "+33612345678"),  // a French mobile
+        ("+353 85 123 4567", "+353851234567"),  // an Irish mobile
+        ("+44 7781 123456", "+447781123456"),  // +44 outside Great Britain's own ranges (Guernsey)
     ])
     func validNumbersBecomeE164(text: String, e164: String) {
         #expect(Self.gb.e164(text) == e164)
@@ -54,8 +55,13 @@ import Testing
     /// 0 (RU) and leading zeros kept in the number (IT). The line type must be libphonenumber's
     /// too (GetNumberType); GB's seeds reach most types, so that the comparison shows something.
     @Test(arguments: [
-        ("GB", "44", ["07911100001", "02079460123", "01632960001", "08001111111", "09098790000", "03001234567",
-                      "05512345678", "07624123456", "+33612345678", "+14155552671", "07040123456", "05612345678"]),
+        (
+            "GB", "44",
+            [
+                "07911100001", "02079460123", "01632960001", "08001111111", "09098790000", "03001234567",
+                "05512345678", "07624123456", "+33612345678", "+14155552671", "07040123456", "05612345678",
+            ]
+        ),
         ("US", "1", ["2127365000", "4155552671", "8005551234", "9005551234", "+447911100001"]),
         ("FR", "33", ["0612345678", "0123456789", "0800123456", "0912345678"]),
         ("DE", "49", ["015123456789", "03012345678", "08001234567", "0891234567"]),
@@ -72,14 +78,20 @@ import Testing
     func theShimGivesLibphonenumbersAnswers(region: String, callingCode: String, seeds: [String]) {
         let numbers = PhoneNumbers(defaultRegion: region)
         var random = SeededGenerator(seed: 42)
-        var valid = 0, invalid = 0
+        var valid = 0
+        var invalid = 0
         var types = Set<LineType>()
         for seed in seeds {
             for variant in Self.variants(of: seed, count: 150, using: &random) {
                 for written in Self.writings(of: variant, callingCode: callingCode, using: &random) {
                     let expected = Self.libraryParse(written, region: region)
                     #expect(numbers.parse(written) == expected, "'\(written)' in \(region)")
-                    if let expected { valid += 1; types.insert(expected.lineType) } else { invalid += 1 }
+                    if let expected {
+                        valid += 1
+                        types.insert(expected.lineType)
+                    } else {
+                        invalid += 1
+                    }
                 }
             }
         }
@@ -158,8 +170,10 @@ import Testing
         var writings = [number, " " + spaced + " "]
         if !number.hasPrefix("+") {
             let trunkless = String(number.dropFirst())
-            writings += ["+" + callingCode + number, "+" + callingCode + trunkless, "+" + callingCode + " " + trunkless,
-                         callingCode + trunkless, "00" + callingCode + trunkless]
+            writings += [
+                "+" + callingCode + number, "+" + callingCode + trunkless, "+" + callingCode + " " + trunkless,
+                callingCode + trunkless, "00" + callingCode + trunkless,
+            ]
         }
         return writings
     }

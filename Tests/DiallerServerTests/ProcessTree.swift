@@ -12,7 +12,8 @@ enum ProcessTree {
     /// Field 4 of `/proc/PID/stat`, read after the command name's closing parenthesis (a name may hold spaces).
     private static func parentID(of process: Int32) -> Int32? {
         guard let stat = try? String(contentsOfFile: "/proc/\(process)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         return fields.count > 1 ? Int32(fields[1]) : nil
     }

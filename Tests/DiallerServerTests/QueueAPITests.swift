@@ -1,7 +1,8 @@
-@testable import DiallerServer
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
 
 @Suite struct QueueAPITests {
     /// The whole life of a lead, through the real server: waiting, queued, claimed, finished, then an Existing Contact.
@@ -14,18 +15,24 @@ import Testing
 
             server.clock.advance(seconds: 600)
             await server.worker.promoteNow()
-            #expect(try await server.scalar("SELECT call_group || ' ' || mobile || ' ' || type || ' ' || due_at FROM queue_report") == "motor-trade +447840258823 motor-trade 2026-11-25T10:10:00Z")
+            #expect(
+                try await server.scalar("SELECT call_group || ' ' || mobile || ' ' || type || ' ' || due_at FROM queue_report")
+                    == "motor-trade +447840258823 motor-trade 2026-11-25T10:10:00Z")
 
             let claim = try await server.post("/queue/next", #"{"call_group":"motor-trade"}"#, key: server.diallerKey)
             #expect(claim.status == .ok)
-            #expect(claim.body == #"{"call_id":1,"lead_id":1,"mobile":"+447840258823","other_phone":"+442079460018","first_name":"John","surname":"Doe","email":"john.doe@example.com","type":"motor-trade","subtype":"valeter","call_group":"motor-trade","data":{"vehicle_make":"Ford"},"attempt":1,"lease_expires_at":"2026-11-25T10:20:00.000Z"}"#)
+            #expect(
+                claim.body
+                    == #"{"call_id":1,"lead_id":1,"mobile":"+447840258823","other_phone":"+442079460018","first_name":"John","surname":"Doe","email":"john.doe@example.com","type":"motor-trade","subtype":"valeter","call_group":"motor-trade","data":{"vehicle_make":"Ford"},"attempt":1,"lease_expires_at":"2026-11-25T10:20:00.000Z"}"#
+            )
             #expect(try await server.scalar("SELECT state FROM calls_report") == "dialling")
             #expect(try await server.scalar("SELECT count(*) FROM queue_report") == "0")
 
             server.clock.advance(seconds: 120)
             let result = try await server.post("/queue/result", #"{"call_id":1,"outcome":"sale"}"#, key: server.diallerKey)
             #expect(result.body == #"{"call_id":1,"state":"done"}"#)
-            #expect(try await server.scalar("SELECT state || ' ' || outcome || ' ' || finished_at FROM calls_report") == "done sale 2026-11-25T10:12:00Z")
+            #expect(
+                try await server.scalar("SELECT state || ' ' || outcome || ' ' || finished_at FROM calls_report") == "done sale 2026-11-25T10:12:00Z")
             #expect(try await server.post("/lead/add", leadBody()).body == #"{"saved":true,"processed":false,"error":"Existing Contact"}"#)
         }
     }
@@ -56,7 +63,10 @@ import Testing
             #expect(notDialling.body == #"{"error":"Call is not being dialled","state":"waiting"}"#)
             let invalid = try await server.post("/queue/result", #"{"call_id":"one","retry_in":-5}"#, key: server.diallerKey)
             #expect(invalid.status == .badRequest)
-            #expect(invalid.body == #"{"call_id":{"0":"Call Id must be an integer."},"outcome":{"0":"Outcome cannot be blank."},"retry_in":{"0":"Retry In must be no less than 0."}}"#)
+            #expect(
+                invalid.body
+                    == #"{"call_id":{"0":"Call Id must be an integer."},"outcome":{"0":"Outcome cannot be blank."},"retry_in":{"0":"Retry In must be no less than 0."}}"#
+            )
             let missing = try await server.post("/queue/result", "{}", key: server.diallerKey)
             #expect(missing.body == #"{"call_id":{"0":"Call Id cannot be blank."},"outcome":{"0":"Outcome cannot be blank."}}"#)
             let badGroup = try await server.post("/queue/next", #"{"call_group":5}"#, key: server.diallerKey)

@@ -1,7 +1,8 @@
-@testable import DiallerServer
-@testable import DiallerStore
 import Foundation
 import Testing
+
+@testable import DiallerServer
+@testable import DiallerStore
 
 /// Who is called next: priority, first attempts before retries, newest-first types, ties by
 /// call id; per call group and across groups; one index seek per claim.
@@ -15,7 +16,8 @@ import Testing
     ///                                          R: a retry, due 10:00:05 (before all but A)
     ///     cold     priority 20                 E 10:00:25
     static func backlog(_ server: TestServer) async throws {
-        try await server.exec("""
+        try await server.exec(
+            """
             INSERT INTO lead_types(name, call_group, priority, fresh_order) VALUES ('hot', 'motor-trade', 80, 'newest');
             INSERT INTO lead_types(name, call_group, priority) VALUES ('cold', 'motor-trade', 20);
             INSERT INTO lead_types(name, priority) VALUES ('home', 60);
@@ -126,7 +128,8 @@ import Testing
             #expect(metrics.contains(#"dialler_first_claim_delay_seconds_sum{call_group="motor-trade"} 42"#), "\(metrics)")
             #expect(metrics.contains(#"dialler_first_claim_delay_seconds_bucket{call_group="motor-trade",le="60.0"} 1"#), "\(metrics)")
             #expect(metrics.contains(#"dialler_first_claim_delay_seconds_bucket{call_group="motor-trade",le="30.0"} 0"#), "\(metrics)")
-            #expect(try await server.scalar("SELECT first_claimed_at || ' ' || first_due_at FROM calls")
+            #expect(
+                try await server.scalar("SELECT first_claimed_at || ' ' || first_due_at FROM calls")
                     == "2026-11-25T10:00:42.000Z 2026-11-25T10:00:00.000Z")
         }
     }

@@ -1,5 +1,6 @@
-@testable import DiallerServer
 import Testing
+
+@testable import DiallerServer
 
 /// The token bucket's arithmetic at set instants: no real time passes.
 @Suite struct RateLimiterTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,9 +15,10 @@ final class ServerProcess: Sendable {
 
     /// Starts `serve` on a free port and waits for its `listening` line.
     convenience init(database: String, migrations: String, extraArguments: [String] = [], environment: [String: String] = [:]) throws {
-        try self.init(executable: DiallerBinary.url,
-                      arguments: ["serve", "--db", database, "--migrations", migrations, "--port", "0"] + extraArguments,
-                      environment: environment)
+        try self.init(
+            executable: DiallerBinary.url,
+            arguments: ["serve", "--db", database, "--migrations", migrations, "--port", "0"] + extraArguments,
+            environment: environment)
     }
 
     /// Starts a command that runs `serve` (itself, or a wrapper such as `litestream replicate -exec`)

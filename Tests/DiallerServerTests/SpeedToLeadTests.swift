@@ -1,7 +1,8 @@
-@testable import DiallerServer
 import DiallerStore
 import Foundation
 import Testing
+
+@testable import DiallerServer
 
 /// `speed_to_lead_report`: how long leads waited for their first call, per UTC day, partner and type.
 @Suite struct SpeedToLeadTests {
@@ -34,8 +35,9 @@ import Testing
             func lead(_ type: String = "motor-trade", key: String? = nil, delays: Int? = nil) async throws {
                 n += 1
                 let extra = delays.map { #","delays":\#($0)"# } ?? ""
-                let reply = try await server.post("/lead/add", leadBody(mobile: "0791110" + String(format: "%04d", n), type: type, extra: extra),
-                                                  key: key)
+                let reply = try await server.post(
+                    "/lead/add", leadBody(mobile: "0791110" + String(format: "%04d", n), type: type, extra: extra),
+                    key: key)
                 #expect(reply.body == #"{"saved":true,"processed":true}"#)
             }
             func claim(after seconds: Double) async throws {
@@ -48,13 +50,13 @@ import Testing
             try await lead(key: server.otherPartnerKey)
             try await lead("van-insurance", delays: 60)
             server.clock.advance(seconds: 0.25)
-            try await claim(after: 10)       // acme 1 at 10:00:10.25
-            try await claim(after: 20)       // acme 2 at 10:00:30.25
-            try await claim(after: 70)       // acme 3 at 10:01:40.25 (the van lead, due 10:01:00, is queued now, behind it)
-            try await claim(after: 1.5)      // acme 4 at 10:01:41.75
-            try await claim(after: 0)        // acme 5 at 10:01:41.75
-            try await claim(after: 30)       // rival at 10:02:11.75
-            try await claim(after: 5)        // the van lead at 10:02:16.75
+            try await claim(after: 10)  // acme 1 at 10:00:10.25
+            try await claim(after: 20)  // acme 2 at 10:00:30.25
+            try await claim(after: 70)  // acme 3 at 10:01:40.25 (the van lead, due 10:01:00, is queued now, behind it)
+            try await claim(after: 1.5)  // acme 4 at 10:01:41.75
+            try await claim(after: 0)  // acme 5 at 10:01:41.75
+            try await claim(after: 30)  // rival at 10:02:11.75
+            try await claim(after: 5)  // the van lead at 10:02:16.75
             // A retry's claim is not a first claim.
             _ = try await server.post("/queue/result", #"{"call_id":1,"outcome":"no answer","retry_in":0}"#, key: server.diallerKey)
             try await claim(after: 600)
@@ -65,25 +67,30 @@ import Testing
             try await claim(after: 3)
 
             let view = try await server.store.read { connection in
-                try connection.query("""
+                try connection.query(
+                    """
                     SELECT day, partner, type, calls, first_claimed, due_to_claim_median, due_to_claim_p90,
                            receipt_to_claim_median, receipt_to_claim_p90
                     FROM speed_to_lead_report ORDER BY day, partner, type
-                    """) { row in
+                    """
+                ) { row in
                     func number(_ column: Int32) -> Double? { row.optionalText(column).flatMap(Double.init) }
-                    return Figures(key: "\(row.text(0)) \(row.text(1)) \(row.text(2))", calls: row.int(3), firstClaimed: row.int(4),
-                                   dueMedian: number(5), dueP90: number(6), receiptMedian: number(7), receiptP90: number(8))
+                    return Figures(
+                        key: "\(row.text(0)) \(row.text(1)) \(row.text(2))", calls: row.int(3), firstClaimed: row.int(4),
+                        dueMedian: number(5), dueP90: number(6), receiptMedian: number(7), receiptP90: number(8))
                 }
             }
             // The same question of the tables: each call's lead, its due time at first claim, and its
             // first claim as the attempts table has it.
             let rows = try await server.store.read { connection in
-                try connection.query("""
+                try connection.query(
+                    """
                     SELECT substr(l.received_at, 1, 10) || ' ' || p.name || ' ' || t.name, l.received_at, k.first_due_at,
                            (SELECT min(a.claimed_at) FROM call_attempts a WHERE a.call_id = k.call_id)
                     FROM calls k JOIN leads l ON l.lead_id = k.lead_id JOIN partners p ON p.partner_id = l.partner_id
                     JOIN lead_types t ON t.lead_type_id = k.lead_type_id
-                    """) { (key: $0.text(0), received: $0.text(1), due: $0.optionalText(2), claimed: $0.optionalText(3)) }
+                    """
+                ) { (key: $0.text(0), received: $0.text(1), due: $0.optionalText(2), claimed: $0.optionalText(3)) }
             }
             func seconds(_ from: String, _ to: String) -> Double {
                 Double(Timestamp(iso8601: to)!.milliseconds - Timestamp(iso8601: from)!.milliseconds) / 1000
@@ -92,18 +99,20 @@ import Testing
                 let claimed = calls.filter { $0.claimed != nil }
                 let due = claimed.map { seconds($0.due!, $0.claimed!) }
                 let receipt = claimed.map { seconds($0.received, $0.claimed!) }
-                return Figures(key: key, calls: calls.count, firstClaimed: claimed.count,
-                               dueMedian: Self.percentile(due, 0.5), dueP90: Self.percentile(due, 0.9),
-                               receiptMedian: Self.percentile(receipt, 0.5), receiptP90: Self.percentile(receipt, 0.9))
+                return Figures(
+                    key: key, calls: calls.count, firstClaimed: claimed.count,
+                    dueMedian: Self.percentile(due, 0.5), dueP90: Self.percentile(due, 0.9),
+                    receiptMedian: Self.percentile(receipt, 0.5), receiptP90: Self.percentile(receipt, 0.9))
             }
             #expect(view == expected)
             // And the figures themselves, so that the comparison above cannot pass on two empty lists.
-            #expect(view.map(\.description) == [
-                "2026-11-25 acme motor-trade 5 5 100.25 101.75 100.25 101.75",
-                "2026-11-25 acme van-insurance 1 1 76.75 76.75 136.75 136.75",
-                "2026-11-25 rival motor-trade 1 1 131.75 131.75 131.75 131.75",
-                "2026-11-26 acme motor-trade 2 1 3.0 3.0 3.0 3.0",
-            ])
+            #expect(
+                view.map(\.description) == [
+                    "2026-11-25 acme motor-trade 5 5 100.25 101.75 100.25 101.75",
+                    "2026-11-25 acme van-insurance 1 1 76.75 76.75 136.75 136.75",
+                    "2026-11-25 rival motor-trade 1 1 131.75 131.75 131.75 131.75",
+                    "2026-11-26 acme motor-trade 2 1 3.0 3.0 3.0 3.0",
+                ])
         }
     }
 }

@@ -1,5 +1,6 @@
-@testable import DiallerServer
 import DiallerStore
+
+@testable import DiallerServer
 
 /// Opens a second, independent connection to a test's database (a supervisor's sqlite3, say).
 enum DiallerStoreConnection {

@@ -1,6 +1,7 @@
 import DiallerStore
 import Foundation
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,13 +26,17 @@ import Glibc
         try await withDatabase { folder, db in
             let added = try DiallerBinary.run(["suppress", "add", "07840 258823", "--reason", "asked on 1 Dec", "--db", db], in: folder)
             #expect(added.out == "+447840258823 added to list internal; 0 call(s) cancelled\n", "\(added.err)")
-            #expect(try DiallerBinary.run(["suppress", "add", "+447840258823", "--db", db], in: folder).out
+            #expect(
+                try DiallerBinary.run(["suppress", "add", "+447840258823", "--db", db], in: folder).out
                     == "+447840258823 was already on list internal; 0 call(s) cancelled\n")
             let checked = try DiallerBinary.run(["suppress", "check", "07840258823", "--db", db], in: folder)
             #expect(checked.out.hasPrefix("+447840258823\tinternal\tsince 20") && checked.out.hasSuffix("\tasked on 1 Dec\n"))
-            #expect(try DiallerBinary.run(["suppress", "lists", "--db", db], in: folder).out
+            #expect(
+                try DiallerBinary.run(["suppress", "lists", "--db", db], in: folder).out
                     == "list\tnumbers\tloaded_at\tconsent_overrides\ninternal\t1\t-\toff\n")
-            #expect(try DiallerBinary.run(["suppress", "remove", "07840258823", "--db", db], in: folder).out == "+447840258823 removed from list internal\n")
+            #expect(
+                try DiallerBinary.run(["suppress", "remove", "07840258823", "--db", db], in: folder).out
+                    == "+447840258823 removed from list internal\n")
             #expect(try DiallerBinary.run(["suppress", "check", "07840258823", "--db", db], in: folder).out == "+447840258823 is on no list\n")
         }
     }
@@ -57,7 +62,8 @@ import Glibc
         try await withDatabase { folder, db in
             _ = try DiallerBinary.run(["suppress", "add", "07840 258823", "--list", "tps", "--db", db], in: folder)
             let on = try DiallerBinary.run(["suppress", "lists", "--consent-overrides", "tps", "on", "--db", db], in: folder)
-            #expect(on.out == "list tps: a lead's recorded consent now overrides it\nlist\tnumbers\tloaded_at\tconsent_overrides\n"
+            #expect(
+                on.out == "list tps: a lead's recorded consent now overrides it\nlist\tnumbers\tloaded_at\tconsent_overrides\n"
                     + "internal\t0\t-\toff\ntps\t1\t-\ton\n", "\(on.err)")
             for (arguments, message) in [
                 (["internal", "on"], "Error: list internal holds opt-outs and Do Not Call results: consent never overrides it"),
@@ -84,8 +90,10 @@ import Glibc
                 Task {
                     try await store.writer.write { try $0.execute(script: "INSERT INTO lead_types(name) VALUES ('motor-trade')") }
                     let partner = try store.authenticate(key: try await store.createKey(role: .partner, name: "acme").key)!
-                    _ = try await store.submitLead(NewLead(type: "motor-trade", firstName: "A", surname: "B", email: "a@b.co",
-                                                           mobile: "+447911100002", rawRequest: "{}"), from: partner)
+                    _ = try await store.submitLead(
+                        NewLead(
+                            type: "motor-trade", firstName: "A", surname: "B", email: "a@b.co",
+                            mobile: "+447911100002", rawRequest: "{}"), from: partner)
                     semaphore.signal()
                 }
                 semaphore.wait()
@@ -104,7 +112,8 @@ import Glibc
 
     @Test func aKilledReplacingImportLeavesTheOldListAndTheNextOneReplacesIt() async throws {
         try await withDatabase { folder, db in
-            let old = folder + "/old.txt", new = folder + "/new.txt"
+            let old = folder + "/old.txt"
+            let new = folder + "/new.txt"
             try "07911100001\n07911100002\n".write(toFile: old, atomically: true, encoding: .utf8)
             #expect(try DiallerBinary.run(["suppress", "import", old, "--list", "tps", "--db", db]).status == 0)
             // 300,000 numbers, none of them the old ones, imported 1,000 to a transaction.

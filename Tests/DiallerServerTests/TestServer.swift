@@ -1,4 +1,3 @@
-@testable import DiallerServer
 import DiallerStore
 // Exported so every file of this target has the shared helpers (temporary folders, the
 // migrations folder, the seeded generator) without importing them one by one.
@@ -10,6 +9,8 @@ import Logging
 import NIOCore
 import Synchronization
 import Testing
+
+@testable import DiallerServer
 
 /// A running server on a loopback port over a fresh database, with keys for two partners and a dialler.
 struct TestServer {
@@ -77,11 +78,14 @@ func withServer(
         let metrics = ServiceMetrics()
         let store = try Store(storeConfiguration, clock: clock, onBatch: { metrics.batchCommitted($0) })
         defer { store.close() }
-        try await store.writer.write { try $0.execute(script: """
-            INSERT INTO lead_types(name) VALUES ('motor-trade');
-            INSERT INTO lead_types(name, call_group) VALUES ('van-insurance', 'motor-trade');
-            INSERT INTO lead_types(name, active) VALUES ('retired', 0);
-            """) }
+        try await store.writer.write {
+            try $0.execute(
+                script: """
+                    INSERT INTO lead_types(name) VALUES ('motor-trade');
+                    INSERT INTO lead_types(name, call_group) VALUES ('van-insurance', 'motor-trade');
+                    INSERT INTO lead_types(name, active) VALUES ('retired', 0);
+                    """)
+        }
         let partnerKey = try await store.createKey(role: .partner, name: "acme").key
         let otherPartnerKey = try await store.createKey(role: .partner, name: "rival").key
         let diallerKey = try await store.createKey(role: .dialler, name: "floor-1").key
@@ -96,11 +100,14 @@ func withServer(
         let secretsKey = try #require(SecretsKey(bytes: SecretsKey.randomBytes()))
         var webhooks = webhooks
         webhooks?.secretsKey = secretsKey
-        let app = buildApplication(configuration: configuration, store: store, worker: worker, metrics: metrics, logger: logger,
-                                   webhooks: webhooks)
+        let app = buildApplication(
+            configuration: configuration, store: store, worker: worker, metrics: metrics, logger: logger,
+            webhooks: webhooks)
         try await app.test(.live) { client in
-            try await body(TestServer(client: client, store: store, clock: clock, worker: worker, partnerKey: partnerKey,
-                                      otherPartnerKey: otherPartnerKey, diallerKey: diallerKey, logs: logs, secretsKey: secretsKey))
+            try await body(
+                TestServer(
+                    client: client, store: store, clock: clock, worker: worker, partnerKey: partnerKey,
+                    otherPartnerKey: otherPartnerKey, diallerKey: diallerKey, logs: logs, secretsKey: secretsKey))
         }
     }
 }

@@ -1,19 +1,35 @@
-@testable import DiallerServer
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import DiallerServer
 
 @Suite struct ValidationMessageTests {
     static let longName = String(repeating: "é", count: 101)
 
     /// Every message of the contract's field table, one body each.
     @Test(arguments: [
-        (#"{}"#, #"{"email":{"0":"Email cannot be blank."},"first_name":{"0":"First Name cannot be blank."},"surname":{"0":"Surname cannot be blank."},"mobile":{"0":"Mobile cannot be blank."},"type":{"0":"Type cannot be blank."}}"#),
+        (
+            #"{}"#,
+            #"{"email":{"0":"Email cannot be blank."},"first_name":{"0":"First Name cannot be blank."},"surname":{"0":"Surname cannot be blank."},"mobile":{"0":"Mobile cannot be blank."},"type":{"0":"Type cannot be blank."}}"#
+        ),
         (leadBody().replacingOccurrences(of: "john.doe@example.com", with: "   "), #"{"email":{"0":"Email cannot be blank."}}"#),
-        (leadBody().replacingOccurrences(of: "john.doe@example.com", with: "john@localhost"), #"{"email":{"0":"Email is not a valid email address."}}"#),
-        (leadBody().replacingOccurrences(of: "john.doe@example.com", with: "john..doe@example.com"), #"{"email":{"0":"Email is not a valid email address."}}"#),
-        (leadBody().replacingOccurrences(of: #""John""#, with: "\"\(longName)\""), #"{"first_name":{"0":"First Name should contain at most 100 characters."}}"#),
-        (leadBody().replacingOccurrences(of: #""Doe""#, with: "\"\(longName)\""), #"{"surname":{"0":"Surname should contain at most 100 characters."}}"#),
+        (
+            leadBody().replacingOccurrences(of: "john.doe@example.com", with: "john@localhost"),
+            #"{"email":{"0":"Email is not a valid email address."}}"#
+        ),
+        (
+            leadBody().replacingOccurrences(of: "john.doe@example.com", with: "john..doe@example.com"),
+            #"{"email":{"0":"Email is not a valid email address."}}"#
+        ),
+        (
+            leadBody().replacingOccurrences(of: #""John""#, with: "\"\(longName)\""),
+            #"{"first_name":{"0":"First Name should contain at most 100 characters."}}"#
+        ),
+        (
+            leadBody().replacingOccurrences(of: #""Doe""#, with: "\"\(longName)\""),
+            #"{"surname":{"0":"Surname should contain at most 100 characters."}}"#
+        ),
         (leadBody().replacingOccurrences(of: #""Doe""#, with: "null"), #"{"surname":{"0":"Surname cannot be blank."}}"#),
         (leadBody(mobile: ""), #"{"mobile":{"0":"Mobile cannot be blank."}}"#),
         (leadBody(mobile: "0800 FLOWERS"), #"{"mobile":{"0":"Mobile is not a valid phone number."}}"#),
@@ -44,10 +60,14 @@ import Testing
 
     @Test func everyFailingFieldIsReportedAtOnce() async throws {
         try await withServer { (server: TestServer) async throws in
-            let body = #"{"email":"not-an-email","first_name":"\#(Self.longName)","surname":123,"mobile":"0800 FLOWERS","type":["x"],"subtype":"\#(Self.longName)","other_phone":"12","data":"[1]","delays":"1.5","test":"yes"}"#
+            let body =
+                #"{"email":"not-an-email","first_name":"\#(Self.longName)","surname":123,"mobile":"0800 FLOWERS","type":["x"],"subtype":"\#(Self.longName)","other_phone":"12","data":"[1]","delays":"1.5","test":"yes"}"#
             let reply = try await server.post("/lead/add", body)
             #expect(reply.status == .badRequest)
-            #expect(reply.body == #"{"email":{"0":"Email is not a valid email address."},"first_name":{"0":"First Name should contain at most 100 characters."},"surname":{"0":"Surname must be a string."},"mobile":{"0":"Mobile is not a valid phone number."},"type":{"0":"Type must be a string."},"subtype":{"0":"Subtype should contain at most 100 characters."},"other_phone":{"0":"Other Phone is not a valid phone number."},"data":{"0":"Empty or invalid content of `data` field"},"delays":{"0":"Delays must be an integer."},"test":{"0":"Test must be \"true\" or absent."}}"#)
+            #expect(
+                reply.body
+                    == #"{"email":{"0":"Email is not a valid email address."},"first_name":{"0":"First Name should contain at most 100 characters."},"surname":{"0":"Surname must be a string."},"mobile":{"0":"Mobile is not a valid phone number."},"type":{"0":"Type must be a string."},"subtype":{"0":"Subtype should contain at most 100 characters."},"other_phone":{"0":"Other Phone is not a valid phone number."},"data":{"0":"Empty or invalid content of `data` field"},"delays":{"0":"Delays must be an integer."},"test":{"0":"Test must be \"true\" or absent."}}"#
+            )
         }
     }
 

@@ -1,5 +1,6 @@
-@testable import DiallerServer
 import Testing
+
+@testable import DiallerServer
 
 /// The delivery loop's sleep: woken early by a signal, otherwise at its timeout, and never left
 /// spinning by the timer of a wait that a signal already ended.
@@ -29,7 +30,7 @@ import Testing
             wake.signal()
             await waiting.value
         }
-        try? await Task.sleep(for: .milliseconds(50))   // the cancelled timers have run by now
+        try? await Task.sleep(for: .milliseconds(50))  // the cancelled timers have run by now
         let elapsed = await ContinuousClock().measure { await wake.wait(upTo: 0.5) }
         #expect(elapsed >= .milliseconds(400), "a wait with no signal returned after \(elapsed)")
     }

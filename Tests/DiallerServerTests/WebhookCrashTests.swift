@@ -3,6 +3,7 @@ import Foundation
 import HummingbirdTesting
 import NIOCore
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,8 +33,10 @@ import Glibc
             for index in 0..<6 {
                 let mobile = "0784025\(8830 + index)"
                 for (path, body) in [("/lead/add", leadBody(mobile: mobile)), ("/lead/cancel", #"{"type":"motor-trade","mobile":"\#(mobile)"}"#)] {
-                    let response = try await client.execute(.init("\(path)?key=\(setup.key)", method: .post,
-                                                                  headers: [.contentType: "application/json"], body: ByteBuffer(string: body)))
+                    let response = try await client.execute(
+                        .init(
+                            "\(path)?key=\(setup.key)", method: .post,
+                            headers: [.contentType: "application/json"], body: ByteBuffer(string: body)))
                     #expect(response.status == .ok)
                 }
             }
@@ -47,7 +50,8 @@ import Glibc
             receiver.answer(.status(200))
             receiver.release()
             let second = try ServerProcess(database: setup.db, migrations: setup.migrations, extraArguments: Self.fastRetries, environment: key)
-            #expect(await eventually(seconds: 20) { (try? Self.count(setup.db, "SELECT count(*) FROM webhook_events WHERE state = 'delivered'")) == 6 })
+            #expect(
+                await eventually(seconds: 20) { (try? Self.count(setup.db, "SELECT count(*) FROM webhook_events WHERE state = 'delivered'")) == 6 })
             second.signal(SIGTERM)
             #expect(second.waitForExit(seconds: 20) == 0)
             await receiver.stop()
@@ -59,7 +63,8 @@ import Glibc
                 #expect(Set(received.filter { $0.id == id }.map(\.body)).count == 1, "one body per webhook-id")
             }
             for request in received {
-                #expect(request.signature == (try independentSignature(secret: secret, id: request.id, timestamp: request.timestamp, body: request.body)))
+                #expect(
+                    request.signature == (try independentSignature(secret: secret, id: request.id, timestamp: request.timestamp, body: request.body)))
             }
         }
     }

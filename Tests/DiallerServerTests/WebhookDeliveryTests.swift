@@ -1,7 +1,8 @@
-@testable import DiallerServer
 import DiallerStore
 import Foundation
 import Testing
+
+@testable import DiallerServer
 
 /// Outcome webhooks end to end: the real server and store, the delivery worker sending to a real
 /// receiver on loopback, signatures checked by Python's `hmac`, and the manual clock for retries.
@@ -54,7 +55,8 @@ import Testing
             await server.worker.promoteNow()
             let dialler = try #require(try server.store.authenticate(key: server.diallerKey))
             let claimed = try #require(try await server.store.claimNextCall(callGroup: nil, by: dialler).call)
-            let result = try await server.store.recordResult(callID: claimed.callID, result: CallResult(outcome: "no answer", retryAfterSeconds: 60), by: dialler)
+            let result = try await server.store.recordResult(
+                callID: claimed.callID, result: CallResult(outcome: "no answer", retryAfterSeconds: 60), by: dialler)
             #expect(result.reason == "max_attempts")
 
             #expect(await eventually { receiver.received.count == 4 })
@@ -75,8 +77,12 @@ import Testing
             #expect(data[3]["outcome"] as? String == "no answer" && data[3]["attempts"] as? Int == 1)
             #expect(data[3]["finished_at"] as? String == "2026-11-25T10:00:00Z")
             #expect(Set(requests.map(\.id)).count == 4)
-            #expect(try await eventually { try await server.scalar("SELECT count(*) FROM webhook_deliveries_report WHERE state = 'delivered' AND last_status = 200") == "4" })
-            #expect(try await server.scalar("SELECT group_concat(partner || ':' || type, ' ') FROM webhook_deliveries_report ORDER BY event_id")
+            #expect(
+                try await eventually {
+                    try await server.scalar("SELECT count(*) FROM webhook_deliveries_report WHERE state = 'delivered' AND last_status = 200") == "4"
+                })
+            #expect(
+                try await server.scalar("SELECT group_concat(partner || ':' || type, ' ') FROM webhook_deliveries_report ORDER BY event_id")
                     == "acme:call.cancelled acme:call.cancelled acme:lead.suppressed acme:call.finished")
         }
         await receiver.stop()
@@ -117,8 +123,11 @@ import Testing
             #expect(await eventually { receiver.received.count == 1 })
             let first = try #require(receiver.received.first)
             let signatures = first.signature.split(separator: " ").map(String.init)
-            #expect(signatures == [try independentSignature(secret: new, id: first.id, timestamp: first.timestamp, body: first.body),
-                                   try independentSignature(secret: old, id: first.id, timestamp: first.timestamp, body: first.body)])
+            #expect(
+                signatures == [
+                    try independentSignature(secret: new, id: first.id, timestamp: first.timestamp, body: first.body),
+                    try independentSignature(secret: old, id: first.id, timestamp: first.timestamp, body: first.body),
+                ])
             // A day later the old secret no longer signs.
             server.clock.advance(seconds: 86_401)
             _ = try await server.post("/lead/add", leadBody(mobile: "07840258824"))
@@ -137,7 +146,9 @@ import Testing
             _ = try await server.post("/lead/add", leadBody())
             _ = try await server.post("/lead/cancel", #"{"type":"motor-trade","mobile":"07840258823"}"#)
             #expect(try await eventually { try await server.scalar("SELECT attempts FROM webhook_events") == "1" })
-            #expect(try await server.scalar("SELECT state || ' ' || last_status || ' ' || last_error FROM webhook_deliveries_report") == "pending 500 HTTP 500")
+            #expect(
+                try await server.scalar("SELECT state || ' ' || last_status || ' ' || last_error FROM webhook_deliveries_report")
+                    == "pending 500 HTTP 500")
             // The next try is 5 to 7.5 seconds on (by the injected clock), not before.
             let next = try #require(try await server.scalar("SELECT next_attempt_at FROM webhook_events").flatMap(Timestamp.init(iso8601:)))
             let delay = next.milliseconds - server.clock.now().milliseconds
@@ -187,7 +198,9 @@ import Testing
             // Past the 60 seconds allowed here, the next failure is final.
             server.clock.advance(seconds: 61)
             #expect(try await eventually { try await server.scalar("SELECT group_concat(state) FROM webhook_events") == "failed,failed" })
-            #expect(try await server.scalar("SELECT count(*) FROM webhook_deliveries_report WHERE state = 'failed' AND attempts = 2 AND next_attempt_at IS NULL") == "2")
+            #expect(
+                try await server.scalar(
+                    "SELECT count(*) FROM webhook_deliveries_report WHERE state = 'failed' AND attempts = 2 AND next_attempt_at IS NULL") == "2")
             // The administrator points it at a live endpoint and re-queues the failed ones.
             _ = try await server.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(url: receiver.url))
             #expect(try await server.store.redeliverFailedWebhooks(partner: "acme") == 2)
@@ -215,8 +228,9 @@ import Testing
             for index in 0..<3 {
                 let mobile = "0784025\(8850 + index)"
                 #expect(try await server.post("/lead/add", leadBody(mobile: mobile), key: server.otherPartnerKey).status == .ok)
-                #expect(try await server.post("/lead/cancel", #"{"type":"motor-trade","mobile":"\#(mobile)"}"#, key: server.otherPartnerKey)
-                            .body == #"{"cancelled":true}"#)
+                #expect(
+                    try await server.post("/lead/cancel", #"{"type":"motor-trade","mobile":"\#(mobile)"}"#, key: server.otherPartnerKey)
+                        .body == #"{"cancelled":true}"#)
             }
             #expect(await eventually { healthy.received.count == 3 })
             // Long before the hanging attempts' timeout: the other partner never waited for them.
@@ -236,7 +250,8 @@ import Testing
             _ = try await server.post("/lead/add", leadBody())
             _ = try await server.post("/lead/cancel", #"{"type":"motor-trade","mobile":"07840258823"}"#)
             #expect(try await eventually { try await server.scalar("SELECT attempts FROM webhook_events") == "1" })
-            #expect(try await server.scalar("SELECT state || ' ' || coalesce(last_status, '-') || ' ' || last_error FROM webhook_events")
+            #expect(
+                try await server.scalar("SELECT state || ' ' || coalesce(last_status, '-') || ' ' || last_error FROM webhook_events")
                     == "pending - no answer within 0.5 s")
             server.clock.advance(seconds: 8)
             #expect(try await eventually { try await server.scalar("SELECT attempts FROM webhook_events") == "2" })
@@ -251,7 +266,8 @@ import Testing
             _ = try await server.post("/lead/add", leadBody())
             _ = try await server.post("/lead/cancel", #"{"type":"motor-trade","mobile":"07840258823"}"#)
             #expect(try await eventually { try await server.scalar("SELECT attempts FROM webhook_events") == "1" })
-            #expect(try await server.scalar("SELECT last_error FROM webhook_events")
+            #expect(
+                try await server.scalar("SELECT last_error FROM webhook_events")
                     == "http to partner.invalid, which is not this machine, needs serve --allow-http; use https")
         }
         #expect(WebhookURLPolicy(allowHTTP: true).refusal(of: "http://partner.invalid/hooks") == nil)
@@ -271,10 +287,12 @@ import Testing
             }
             #expect(try await eventually { try await server.scalar("SELECT count(*) FROM webhook_events WHERE state = 'delivered'") == "2" })
             _ = try await server.store.erase(mobile: "+447840258823")
-            #expect(try await server.scalar("SELECT group_concat(json_extract(payload, '$.data.mobile')) FROM webhook_events") == "erased,+447840258824")
+            #expect(
+                try await server.scalar("SELECT group_concat(json_extract(payload, '$.data.mobile')) FROM webhook_events") == "erased,+447840258824")
             #expect(try await server.store.purgeDeliveredWebhooks(olderThanDays: 30) == 0)
             server.clock.advance(seconds: 30 * 86_400 + 1)
-            try await server.exec("UPDATE webhook_events SET state = 'pending', delivered_at = NULL, next_attempt_at = '2999-01-01T00:00:00.000Z' WHERE event_id = 2")
+            try await server.exec(
+                "UPDATE webhook_events SET state = 'pending', delivered_at = NULL, next_attempt_at = '2999-01-01T00:00:00.000Z' WHERE event_id = 2")
             #expect(try await server.store.purgeDeliveredWebhooks(olderThanDays: 30, chunk: 1) == 1)
             #expect(try await server.scalar("SELECT group_concat(event_id) FROM webhook_events") == "2")
         }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,9 +60,11 @@ final class WebhookReceiver: Sendable {
             let body = try await request.body.collect(upTo: 1 << 20)
             let header = { (name: String) in request.headers[HTTPField.Name(name)!] ?? "" }
             let mode = shared.state.withLock { state -> Mode in
-                state.received.append(Received(id: header("webhook-id"), timestamp: header("webhook-timestamp"),
-                                               signature: header("webhook-signature"), contentType: header("content-type"),
-                                               body: String(buffer: body)))
+                state.received.append(
+                    Received(
+                        id: header("webhook-id"), timestamp: header("webhook-timestamp"),
+                        signature: header("webhook-signature"), contentType: header("content-type"),
+                        body: String(buffer: body)))
                 return state.mode
             }
             switch mode {
@@ -73,8 +76,9 @@ final class WebhookReceiver: Sendable {
             }
         }
         let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in portSink.yield(channel.localAddress?.port ?? 0) })
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in portSink.yield(channel.localAddress?.port ?? 0) })
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
@@ -105,15 +109,19 @@ func eventually(seconds: Double = 30, _ condition: () async throws -> Bool) asyn
 func independentSignature(secret: String, id: String, timestamp: String, body: String) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", """
+    process.arguments = [
+        "python3", "-c",
+        """
         import base64, hashlib, hmac, sys
         secret, msg_id, timestamp = sys.argv[1:4]
         key = base64.b64decode(secret.removeprefix("whsec_"))
         body = sys.stdin.buffer.read()
         mac = hmac.new(key, msg_id.encode() + b"." + timestamp.encode() + b"." + body, hashlib.sha256).digest()
         print("v1," + base64.b64encode(mac).decode(), end="")
-        """, secret, id, timestamp]
-    let input = Pipe(), output = Pipe()
+        """, secret, id, timestamp,
+    ]
+    let input = Pipe()
+    let output = Pipe()
     process.standardInput = input
     process.standardOutput = output
     try process.run()
@@ -138,7 +146,10 @@ final class BoundPort: Sendable {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
-        guard bound == 0 else { close(descriptor); throw CancellationError() }
+        guard bound == 0 else {
+            close(descriptor)
+            throw CancellationError()
+        }
         self.descriptor = descriptor
         port = Int(UInt16(bigEndian: address.sin_port))
     }

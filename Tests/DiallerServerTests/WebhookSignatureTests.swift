@@ -1,7 +1,8 @@
-@testable import DiallerServer
 import DiallerStore
 import Foundation
 import Testing
+
+@testable import DiallerServer
 
 /// Our Standard Webhooks signatures against the specification's published test vector, and
 /// against Python's `hmac` computing them from the specification's words.
@@ -16,8 +17,10 @@ import Testing
     @Test func thePublishedTestVectorReproducesExactly() {
         #expect(WebhookSignature.signature(id: Self.id, timestamp: Self.timestamp, body: Self.body, secret: Self.secret) == Self.expected)
         // The prefix is optional, as in the reference libraries.
-        #expect(WebhookSignature.signature(id: Self.id, timestamp: Self.timestamp, body: Self.body,
-                                           secret: String(Self.secret.dropFirst(6))) == Self.expected)
+        #expect(
+            WebhookSignature.signature(
+                id: Self.id, timestamp: Self.timestamp, body: Self.body,
+                secret: String(Self.secret.dropFirst(6))) == Self.expected)
     }
 
     @Test func theIndependentVerifierAgreesWithTheVectorAndCatchesAWrongSignature() throws {
@@ -77,12 +80,14 @@ import Testing
     }
 
     @Test func theGuidesVerifierAcceptsTheVectorAndRefusesForgeriesAndOldTimestamps() throws {
-        let check = { (signature: String, now: Int) in """
+        let check = { (signature: String, now: Int) in
+            """
             \(try Self.verifier())
             time.time = lambda: \(now)
             headers = {"webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp": "1614265330", "webhook-signature": "\(signature)"}
             print(verify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", headers, b'{"test": 2432232314}'), end="")
-            """ }
+            """
+        }
         #expect(try run(check("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", 1_614_265_330)) == "True")
         #expect(try run(check("v1,bm9wZQ== v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", 1_614_265_400)) == "True")
         #expect(try run(check("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OF=", 1_614_265_330)) == "False")

@@ -14,7 +14,8 @@ import Testing
                 let store = try Store(configuration, clock: clock)
                 defer { store.close() }
                 try await store.exec("INSERT INTO lead_types(name, call_group) VALUES ('motor-trade', 'cars')")
-                let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+                let partner = try await store.partner("acme")
+                let dialler = try await store.dialler("floor")
                 let worker = HousekeepingWorker(store: store, interval: 3600, logger: Logger(label: "test"))
                 for (n, result) in [Disposition.abandoned, .connected, .connected, .busy].enumerated() {
                     _ = try await store.submitLead(.sample(mobile: "+4479110000\(n)"), from: partner)

@@ -50,7 +50,8 @@ import Testing
     @Test func scheduledCallsAreMovedIntoTheirTypesWindow() async throws {
         try await withTemporaryStore { store, _ in
             // The store's clock starts on Wednesday 25 November 2026 at 10:00 UTC.
-            try await store.exec("""
+            try await store.exec(
+                """
                 INSERT INTO lead_types(name, window_start, window_end, window_days) VALUES ('motor-trade', '09:00', '17:00', 'mon,tue,wed,thu,fri');
                 """)
             let partner = try await store.partner("acme")
@@ -62,7 +63,9 @@ import Testing
 
     @Test func badWindowsAreRejected() {
         #expect(throws: StoreError.self) { try CallingWindow.from(typeName: "t", start: "9am", end: "17:00", days: nil, timeZone: "Europe/London") }
-        #expect(throws: StoreError.self) { try CallingWindow.from(typeName: "t", start: "09:00", end: "17:00", days: "funday", timeZone: "Europe/London") }
+        #expect(throws: StoreError.self) {
+            try CallingWindow.from(typeName: "t", start: "09:00", end: "17:00", days: "funday", timeZone: "Europe/London")
+        }
         #expect(throws: StoreError.self) { try CallingWindow.from(typeName: "t", start: "09:00", end: "17:00", days: nil, timeZone: "Nowhere/Town") }
     }
 }

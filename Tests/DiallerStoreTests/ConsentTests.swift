@@ -8,19 +8,24 @@ import Testing
     static let logger = Logger(label: "test")
 
     static func consent(_ givenAt: String = "2026-11-24T18:00:00.000Z", certificate: String? = "https://cert.trustedform.com/abc123") -> NewConsent {
-        NewConsent(givenAt: Timestamp(iso8601: givenAt)!, source: "https://quotes.example/van", wording: "Yes, call me about van insurance",
-                   ip: "203.0.113.9", certificate: certificate)
+        NewConsent(
+            givenAt: Timestamp(iso8601: givenAt)!, source: "https://quotes.example/van", wording: "Yes, call me about van insurance",
+            ip: "203.0.113.9", certificate: certificate)
     }
 
-    static func lead(_ mobile: String = "+447840258823", type: String = "motor-trade", lineType: LineType = .mobile,
-                     consent: NewConsent? = nil) -> NewLead {
-        NewLead(type: type, firstName: "John", surname: "Doe", email: "john.doe@example.com", mobile: mobile,
-                mobileLineType: lineType, rawRequest: "{}", consent: consent)
+    static func lead(
+        _ mobile: String = "+447840258823", type: String = "motor-trade", lineType: LineType = .mobile,
+        consent: NewConsent? = nil
+    ) -> NewLead {
+        NewLead(
+            type: type, firstName: "John", surname: "Doe", email: "john.doe@example.com", mobile: mobile,
+            mobileLineType: lineType, rawRequest: "{}", consent: consent)
     }
 
     @Test func aTypeRequiringConsentRefusesALeadWithoutItOrWithOldConsentAndSavesNothing() async throws {
         try await withTemporaryStore { store, _ in
-            try await store.exec("""
+            try await store.exec(
+                """
                 INSERT INTO lead_types(name, requires_consent) VALUES ('motor-trade', 1);
                 INSERT INTO lead_types(name, requires_consent, consent_max_age_days) VALUES ('home', 1, 30);
                 INSERT INTO lead_types(name) VALUES ('van');
@@ -34,7 +39,9 @@ import Testing
             await #expect(throws: ConsentRefusal.tooOld(maxAgeDays: 30)) {
                 try await store.submitLead(Self.lead(type: "home", consent: Self.consent("2026-10-26T09:59:00.000Z")), from: partner)
             }
-            #expect(try await store.scalar("SELECT (SELECT count(*) FROM leads) + (SELECT count(*) FROM contacts) + (SELECT count(*) FROM consents)") == "0")
+            #expect(
+                try await store.scalar("SELECT (SELECT count(*) FROM leads) + (SELECT count(*) FROM contacts) + (SELECT count(*) FROM consents)")
+                    == "0")
             // At the limit, and for a type that does not require it, the lead is saved.
             #expect(try await store.submitLead(Self.lead(consent: Self.consent("2026-05-29T10:00:00.000Z")), from: partner).outcome == .processed)
             #expect(try await store.submitLead(Self.lead(type: "van"), from: partner).outcome == .processed)
@@ -48,10 +55,11 @@ import Testing
         try await withTemporaryStore { store, _ in
             try await store.exec("INSERT INTO lead_types(name, requires_consent) VALUES ('motor-trade', 1)")
             let partner = try await store.partner("acme")
-            let results = try await store.submitLeads([
-                Self.lead("+447911100001", consent: Self.consent()), Self.lead("+447911100002"),
-                Self.lead("+447911100003", consent: Self.consent()),
-            ], from: partner)
+            let results = try await store.submitLeads(
+                [
+                    Self.lead("+447911100001", consent: Self.consent()), Self.lead("+447911100002"),
+                    Self.lead("+447911100003", consent: Self.consent()),
+                ], from: partner)
             #expect(results.map { (try? $0.get())?.outcome } == [.processed, nil, .processed])
             #expect(results[1] == .failure(.missing))
             #expect(try await store.scalar("SELECT group_concat(mobile) FROM leads_report") == "+447911100001,+447911100003")
@@ -65,18 +73,24 @@ import Testing
             _ = try await store.submitLead(Self.lead(consent: Self.consent()), from: partner)
             _ = try await store.submitLead(Self.lead("+447911100001", consent: Self.consent(certificate: nil)), from: partner)
             _ = try await store.submitLead(Self.lead("+447911100002"), from: partner)
-            #expect(try await store.scalar("""
-                SELECT group_concat(lead_id || ' ' || line_type || ' ' || coalesce(consent_given_at, '-') || ' ' || coalesce(consent_source, '-')
-                                    || ' ' || coalesce(consent_certificate_held, '-'), ', ') FROM leads_report
-                """) == "1 mobile 2026-11-24T18:00:00Z https://quotes.example/van 1, 2 mobile 2026-11-24T18:00:00Z https://quotes.example/van 0, 3 mobile - - -")
-            #expect(try await store.scalar("SELECT wording || ' ' || ip || ' ' || certificate FROM consents WHERE lead_id = 1")
+            #expect(
+                try await store.scalar(
+                    """
+                    SELECT group_concat(lead_id || ' ' || line_type || ' ' || coalesce(consent_given_at, '-') || ' ' || coalesce(consent_source, '-')
+                                        || ' ' || coalesce(consent_certificate_held, '-'), ', ') FROM leads_report
+                    """)
+                    == "1 mobile 2026-11-24T18:00:00Z https://quotes.example/van 1, 2 mobile 2026-11-24T18:00:00Z https://quotes.example/van 0, 3 mobile - - -"
+            )
+            #expect(
+                try await store.scalar("SELECT wording || ' ' || ip || ' ' || certificate FROM consents WHERE lead_id = 1")
                     == "Yes, call me about van insurance 203.0.113.9 https://cert.trustedform.com/abc123")
         }
     }
 
     @Test func aNumberOfALineTypeTheTypeDoesNotAcceptIsSavedNotProcessed() async throws {
         try await withTemporaryStore { store, _ in
-            try await store.exec("""
+            try await store.exec(
+                """
                 INSERT INTO lead_types(name, line_types) VALUES ('motor-trade', 'mobile, fixed_line_or_mobile');
                 INSERT INTO lead_types(name) VALUES ('any');
                 """)
@@ -86,21 +100,28 @@ import Testing
             #expect(try await store.submitLead(Self.lead("+447911100001", lineType: .mobile), from: partner).outcome == .processed)
             #expect(try await store.submitLead(Self.lead("+12127365000", lineType: .fixedLineOrMobile), from: partner).outcome == .processed)
             #expect(try await store.submitLead(Self.lead("+449098790001", type: "any", lineType: .premiumRate), from: partner).outcome == .processed)
-            #expect(try await store.scalar("SELECT group_concat(outcome || ' ' || line_type || ' ' || coalesce(call_id, '-'), ', ') FROM leads_report") == """
-                line_type_not_accepted personal_number -, line_type_not_accepted premium_rate -, processed mobile 1, \
-                processed fixed_line_or_mobile 2, processed premium_rate 3
-                """)
+            #expect(
+                try await store.scalar("SELECT group_concat(outcome || ' ' || line_type || ' ' || coalesce(call_id, '-'), ', ') FROM leads_report")
+                    == """
+                    line_type_not_accepted personal_number -, line_type_not_accepted premium_rate -, processed mobile 1, \
+                    processed fixed_line_or_mobile 2, processed premium_rate 3
+                    """)
         }
     }
 
     @Test func anUnknownLineTypeInAMigrationNamesTheTypeAndTheWord() async throws {
         try await withTemporaryDirectory { directory in
-            let folder = try makeMigrationsFolder(in: directory, [
-                "1000_types.sql": "INSERT INTO lead_types(name, line_types) VALUES ('van', 'mobile,premium');",
-            ])
+            let folder = try makeMigrationsFolder(
+                in: directory,
+                [
+                    "1000_types.sql": "INSERT INTO lead_types(name, line_types) VALUES ('van', 'mobile,premium');"
+                ])
             let configuration = StoreConfiguration(path: directory + "/db.sqlite", migrationsDirectory: folder)
             let known = LineType.allCases.map(\.rawValue).joined(separator: ", ")
-            #expect(throws: StoreError.migrationRefused(file: "1000_types.sql", reason: #"lead type "van": line_types has "premium", not one of \#(known)"#)) {
+            #expect(
+                throws: StoreError.migrationRefused(
+                    file: "1000_types.sql", reason: #"lead type "van": line_types has "premium", not one of \#(known)"#)
+            ) {
                 try Store(configuration)
             }
         }
@@ -109,7 +130,8 @@ import Testing
     @Test func consentOverridesOnlyTheListsMarkedSoAndTheViewShowsTheCallsItLetThrough() async throws {
         try await withTemporaryStore { store, _ in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
-            let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+            let partner = try await store.partner("acme")
+            let dialler = try await store.dialler("floor")
             _ = try await store.suppress(mobile: "+447911100001", list: "tps", reason: nil)
             _ = try await store.suppress(mobile: "+447911100001", list: "ctps", reason: nil)
             _ = try await store.suppress(mobile: "+447911100002", list: "tps", reason: nil)
@@ -136,10 +158,12 @@ import Testing
             await HousekeepingWorker(store: store, interval: 3600, logger: Self.logger).promoteNow()
             let claim = try await store.claimNextCall(callGroup: nil, by: dialler)
             #expect(claim.call?.callID == consented.callID && claim.cancelledSuppressed == 0)
-            #expect(try await store.scalar("""
-                SELECT call_id || ' ' || lead_id || ' ' || lists || ' ' || consent_given_at || ' ' || consent_certificate || ' ' || state
-                FROM consent_calls_report
-                """) == "\(consented.callID!) \(consented.leadID) ctps,tps 2026-11-24T18:00:00Z https://cert.trustedform.com/abc123 dialling")
+            #expect(
+                try await store.scalar(
+                    """
+                    SELECT call_id || ' ' || lead_id || ' ' || lists || ' ' || consent_given_at || ' ' || consent_certificate || ' ' || state
+                    FROM consent_calls_report
+                    """) == "\(consented.callID!) \(consented.leadID) ctps,tps 2026-11-24T18:00:00Z https://cert.trustedform.com/abc123 dialling")
             #expect(try await store.scalar("SELECT consent_overrode_lists FROM leads_report WHERE lead_id = \(consented.leadID)") == "ctps,tps")
         }
     }
@@ -147,7 +171,8 @@ import Testing
     @Test func aClaimLetsAConsentedCallPastAListMarkedLaterAndRecordsIt() async throws {
         try await withTemporaryStore { store, _ in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
-            let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+            let partner = try await store.partner("acme")
+            let dialler = try await store.dialler("floor")
             let consented = try await store.submitLead(Self.lead("+447911100001", consent: Self.consent()), from: partner)
             let plain = try await store.submitLead(Self.lead("+447911100002"), from: partner)
             _ = try await store.suppress(mobile: "+447911100003", list: "tps", reason: nil)

@@ -15,7 +15,8 @@ import Testing
     @Test func aRetryAtMaxAttemptsFinishesTheCallAndAShortRetryIsRaised() async throws {
         try await withTemporaryStore { store, clock in
             try await store.exec("INSERT INTO lead_types(name, max_attempts, min_retry_seconds) VALUES ('motor-trade', 2, 600)")
-            let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+            let partner = try await store.partner("acme")
+            let dialler = try await store.dialler("floor")
             let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             let call = try #require(try await store.submitLead(.sample(), from: partner).callID)
             await worker.promoteNow()
@@ -29,7 +30,9 @@ import Testing
             let second = try await store.recordResult(callID: call, result: CallResult(outcome: "no answer", retryAfterSeconds: 5), by: dialler)
             #expect(second == ResultOutcome(state: .done, reason: "max_attempts", cancelledCalls: [], callGroup: "motor-trade"))
             // The history of both attempts survives the retry and the finish.
-            #expect(try await store.scalar("SELECT group_concat(attempt_id || ' ' || outcome || ' ' || dialler, ', ') FROM call_attempts_report ORDER BY attempt_id")
+            #expect(
+                try await store.scalar(
+                    "SELECT group_concat(attempt_id || ' ' || outcome || ' ' || dialler, ', ') FROM call_attempts_report ORDER BY attempt_id")
                     == "1 no answer floor, 2 no answer floor")
             #expect(try await store.scalar("SELECT state || ' ' || attempts FROM calls_report") == "done 2")
         }
@@ -38,7 +41,8 @@ import Testing
     @Test func anAbandonedCallHoldsTheNumberFor72HoursAcrossTypes() async throws {
         try await withTemporaryStore { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade'), ('van')")
-            let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+            let partner = try await store.partner("acme")
+            let dialler = try await store.dialler("floor")
             let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             let first = try #require(try await store.submitLead(.sample(type: "motor-trade"), from: partner).callID)
             let second = try #require(try await store.submitLead(.sample(type: "van"), from: partner).callID)
@@ -47,7 +51,9 @@ import Testing
             _ = try await store.recordResult(callID: first, result: CallResult(outcome: "abandoned", abandoned: true), by: dialler)
             let held = try await store.claimNextCall(callGroup: nil, by: dialler)
             #expect(held.call == nil && held.held == [.abandonedHold])
-            #expect(try await store.scalar("SELECT state || ' ' || held_by || ' ' || held_until || ' ' || due_at FROM calls_report WHERE call_id = \(second)")
+            #expect(
+                try await store.scalar(
+                    "SELECT state || ' ' || held_by || ' ' || held_until || ' ' || due_at FROM calls_report WHERE call_id = \(second)")
                     == "waiting abandoned_hold 2026-11-28T10:00:00Z 2026-11-28T10:00:00Z")
             clock.advance(seconds: 259_199)
             await worker.promoteNow()
@@ -62,7 +68,8 @@ import Testing
     @Test func theRollingDailyCapWaitsForTheOldestAttemptToBeADayOld() async throws {
         try await withTemporaryStore(configure: { $0.contactRules.maxAttemptsPerNumberPerDay = 2 }) { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
-            let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+            let partner = try await store.partner("acme")
+            let dialler = try await store.dialler("floor")
             let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             let call = try #require(try await store.submitLead(.sample(), from: partner).callID)
             for _ in 0..<2 {
@@ -88,11 +95,13 @@ import Testing
     @Test func aHeldCallWaitsForItsTypesCallingWindow() async throws {
         try await withTemporaryStore { store, clock in
             // 10:00 on Wednesday 25 November; the window opens 09:00 to 17:00 on weekdays.
-            try await store.exec("""
+            try await store.exec(
+                """
                 INSERT INTO lead_types(name, window_start, window_end, window_days, time_zone)
                 VALUES ('motor-trade', '09:00', '17:00', 'mon,tue,wed,thu,fri', 'Europe/London'), ('van', NULL, NULL, NULL, 'Europe/London')
                 """)
-            let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+            let partner = try await store.partner("acme")
+            let dialler = try await store.dialler("floor")
             let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             let van = try #require(try await store.submitLead(.sample(type: "van"), from: partner).callID)
             await worker.promoteNow()
@@ -110,7 +119,8 @@ import Testing
     @Test func anExpiredLeaseIsRecordedOnItsAttempt() async throws {
         try await withTemporaryStore(configure: { $0.leaseSeconds = 60 }) { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
-            let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+            let partner = try await store.partner("acme")
+            let dialler = try await store.dialler("floor")
             let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             let call = try #require(try await store.submitLead(.sample(), from: partner).callID)
             await worker.promoteNow()

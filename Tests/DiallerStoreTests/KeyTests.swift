@@ -8,12 +8,14 @@ import Testing
             let second = try await store.createKey(role: .dialler, name: "floor-1")
             #expect(first.key != second.key)
             #expect(first.key.hasPrefix("pk_") && second.key.hasPrefix("dk_"))
-            #expect(first.key.count >= 46) // 32 random bytes in base64url after the prefix
+            #expect(first.key.count >= 46)  // 32 random bytes in base64url after the prefix
             #expect(APIKey.hash(first.key) == APIKey.hash(first.key))
             #expect(APIKey.hash(first.key).count == 32)
             let stored = try await store.scalar("SELECT group_concat(hex(key_sha256)) FROM api_keys") ?? ""
             #expect(!stored.contains(first.key) && !stored.contains(second.key))
-            let everything = try await store.read { try $0.query("SELECT * FROM api_keys") { row in (0..<9).map { row.optionalText($0) ?? "" }.joined() } }
+            let everything = try await store.read {
+                try $0.query("SELECT * FROM api_keys") { row in (0..<9).map { row.optionalText($0) ?? "" }.joined() }
+            }
             #expect(!everything.joined().contains(first.key))
         }
     }

@@ -17,7 +17,8 @@ import Testing
 
     @Test func unknownInactiveOrForbiddenTypeIsSavedUnprocessed() async throws {
         try await withTemporaryStore { store, _ in
-            try await store.exec("""
+            try await store.exec(
+                """
                 INSERT INTO lead_types(name) VALUES ('motor-trade');
                 INSERT INTO lead_types(name, active) VALUES ('retired', 0);
                 INSERT INTO lead_types(name) VALUES ('home');
@@ -54,7 +55,8 @@ import Testing
 
     @Test func existingContactExpiresAfterDedupeDays() async throws {
         try await withTemporaryStore { store, clock in
-            try await store.exec("""
+            try await store.exec(
+                """
                 INSERT INTO lead_types(name, dedupe_days) VALUES ('motor-trade', 30);
                 INSERT INTO lead_types(name, dedupe_days) VALUES ('forever', NULL);
                 """)
@@ -94,22 +96,26 @@ import Testing
             _ = try await store.submitLead(.sample(), from: partner)
             _ = try await store.submitLead(.sample(type: "nope"), from: partner)
             let rows = try await store.read {
-                try $0.query("SELECT lead_id, received_at, partner, type, mobile, email, first_name, surname, outcome, call_id FROM leads_report ORDER BY lead_id") { row in
+                try $0.query(
+                    "SELECT lead_id, received_at, partner, type, mobile, email, first_name, surname, outcome, call_id FROM leads_report ORDER BY lead_id"
+                ) { row in
                     (0..<10).map { row.optionalText(Int32($0)) ?? "NULL" }.joined(separator: "|")
                 }
             }
-            #expect(rows == [
-                "1|2026-11-25T10:00:00Z|acme|motor-trade|+447840258823|john.doe@example.com|John|Doe|processed|1",
-                "2|2026-11-25T10:00:00Z|acme|motor-trade|+447840258823|john.doe@example.com|John|Doe|already_scheduled|NULL",
-                "3|2026-11-25T10:00:00Z|acme|nope|+447840258823|john.doe@example.com|John|Doe|unknown_type|NULL",
-            ])
+            #expect(
+                rows == [
+                    "1|2026-11-25T10:00:00Z|acme|motor-trade|+447840258823|john.doe@example.com|John|Doe|processed|1",
+                    "2|2026-11-25T10:00:00Z|acme|motor-trade|+447840258823|john.doe@example.com|John|Doe|already_scheduled|NULL",
+                    "3|2026-11-25T10:00:00Z|acme|nope|+447840258823|john.doe@example.com|John|Doe|unknown_type|NULL",
+                ])
         }
     }
 }
 
 /// Puts a call into `state` the way the worker and diallers would.
 func moveCall(_ callID: Int64, to state: String, in store: Store, at now: Timestamp) async throws {
-    let time = SQLValue.text(now.iso8601), id = SQLValue.integer(callID)
+    let time = SQLValue.text(now.iso8601)
+    let id = SQLValue.integer(callID)
     try await store.writer.write { connection in
         switch state {
         case "waiting":
@@ -117,14 +123,16 @@ func moveCall(_ callID: Int64, to state: String, in store: Store, at now: Timest
         case "queued":
             try connection.execute("UPDATE calls SET state = 'queued', queued_at = ? WHERE call_id = ?", time, id)
             // As the worker's enqueue does: the type's priority, first attempt, due time in milliseconds.
-            try connection.execute("""
+            try connection.execute(
+                """
                 INSERT INTO call_queue(call_id, call_group, due_at, queued_at, lead_type_id, priority, first_attempt, sort_key)
                 SELECT k.call_id, k.call_group, k.due_at, k.queued_at, k.lead_type_id, t.priority, k.attempts = 0,
                        CAST(strftime('%s', k.due_at) AS INTEGER) * 1000 + CAST(substr(k.due_at, 21, 3) AS INTEGER)
                 FROM calls k JOIN lead_types t ON t.lead_type_id = k.lead_type_id WHERE k.call_id = ?
                 """, id)
         case "dialling":
-            try connection.execute("""
+            try connection.execute(
+                """
                 UPDATE calls SET state = 'dialling', lease_expires_at = ?, claimed_by = (SELECT min(key_id) FROM api_keys)
                 WHERE call_id = ?
                 """, time, id)

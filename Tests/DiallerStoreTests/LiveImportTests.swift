@@ -56,7 +56,8 @@ import Testing
             // the pacing and the 1 ms busy polling, 3 and 4 leads failed in two runs, the longest
             // wait being the 500 ms timeout; with them none, the longest wait 61-71 ms. (The longest wait
             // is not asserted: with the whole suite running beside it, it reached 556 ms.)
-            let chunks = 40, chunk = 5_000
+            let chunks = 40
+            let chunk = 5_000
             let numbers = (0..<chunks).map { index in (0..<chunk).map { String(format: "+447700%06d", index * chunk + $0) } }
             let target = try await admin.beginReplacing("tps")
             for numbers in numbers {

@@ -18,12 +18,14 @@ func scalar(_ path: String, _ sql: String) throws -> String? {
 @Suite struct MigrationTests {
     @Test func appliesInOrderAndOnlyOnce() async throws {
         try await withTemporaryDirectory { directory in
-            let folder = try makeMigrationsFolder(in: directory, [
-                "0002_second.sql": "INSERT INTO things(name) VALUES ('second');",
-                "0001_first.sql": "CREATE TABLE things(name TEXT) STRICT;",
-                "1000_admin_seed.sql": "INSERT INTO things(name) VALUES ('seed');",
-                "README.txt": "not a migration",
-            ])
+            let folder = try makeMigrationsFolder(
+                in: directory,
+                [
+                    "0002_second.sql": "INSERT INTO things(name) VALUES ('second');",
+                    "0001_first.sql": "CREATE TABLE things(name TEXT) STRICT;",
+                    "1000_admin_seed.sql": "INSERT INTO things(name) VALUES ('seed');",
+                    "README.txt": "not a migration",
+                ])
             let path = directory + "/db.sqlite"
             #expect(try migrate(path, folder).map(\.version) == [1, 2, 1000])
             #expect(try migrate(path, folder).isEmpty)
@@ -56,10 +58,12 @@ func scalar(_ path: String, _ sql: String) throws -> String? {
 
     @Test func appliedMigrationMissingFromFolderIsRefused() async throws {
         try await withTemporaryDirectory { directory in
-            let folder = try makeMigrationsFolder(in: directory, [
-                "0001_first.sql": "CREATE TABLE things(name TEXT);",
-                "0002_second.sql": "CREATE TABLE others(name TEXT);",
-            ])
+            let folder = try makeMigrationsFolder(
+                in: directory,
+                [
+                    "0001_first.sql": "CREATE TABLE things(name TEXT);",
+                    "0002_second.sql": "CREATE TABLE others(name TEXT);",
+                ])
             let path = directory + "/db.sqlite"
             try migrate(path, folder)
             try FileManager.default.removeItem(atPath: folder + "/0002_second.sql")
@@ -69,10 +73,12 @@ func scalar(_ path: String, _ sql: String) throws -> String? {
 
     @Test func failingMigrationLeavesNothingBehind() async throws {
         try await withTemporaryDirectory { directory in
-            let folder = try makeMigrationsFolder(in: directory, [
-                "0001_first.sql": "CREATE TABLE things(name TEXT);",
-                "0002_broken.sql": "CREATE TABLE half(name TEXT); INSERT INTO things VALUES ('x'); INSERT INTO nowhere VALUES (1);",
-            ])
+            let folder = try makeMigrationsFolder(
+                in: directory,
+                [
+                    "0001_first.sql": "CREATE TABLE things(name TEXT);",
+                    "0002_broken.sql": "CREATE TABLE half(name TEXT); INSERT INTO things VALUES ('x'); INSERT INTO nowhere VALUES (1);",
+                ])
             let path = directory + "/db.sqlite"
             let error = #expect(throws: StoreError.self) { try migrate(path, folder) }
             guard case .migrationFailed(let file, let message)? = error else {
@@ -104,7 +110,9 @@ func scalar(_ path: String, _ sql: String) throws -> String? {
             let store = try Store(StoreConfiguration(path: directory + "/db.sqlite", migrationsDirectory: folder))
             defer { store.close() }
             let row = try await store.read {
-                try $0.queryFirst("SELECT call_group, active, dedupe_days, default_delay, window_start, time_zone FROM lead_types WHERE name = 'motor-trade'") {
+                try $0.queryFirst(
+                    "SELECT call_group, active, dedupe_days, default_delay, window_start, time_zone FROM lead_types WHERE name = 'motor-trade'"
+                ) {
                     "\($0.text(0)) \($0.int(1)) \($0.int(2)) \($0.int(3)) \($0.optionalText(4) ?? "NULL") \($0.text(5))"
                 }
             }

@@ -8,8 +8,9 @@ import Testing
     static func prepared(_ store: Store) async throws -> Principal {
         try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
         let acme = try await store.partner("acme")
-        _ = try await store.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(url: "https://partner.example/hooks"),
-                                                 key: SecretsKey(bytes: SecretsKey.randomBytes()))
+        _ = try await store.changeWebhookEndpoint(
+            partner: "acme", WebhookEndpointChange(url: "https://partner.example/hooks"),
+            key: SecretsKey(bytes: SecretsKey.randomBytes()))
         return acme
     }
 
@@ -36,7 +37,9 @@ import Testing
             let target = try await store.beginAdding(to: "tps")
             let report = try await store.importSuppressions(Array(mobiles.prefix(3)), into: target, visible: true, reason: nil)
             #expect(report.cancelledCalls == 3)
-            #expect(try await store.scalar("SELECT group_concat(call_id) FROM webhook_events WHERE json_extract(payload, '$.data.reason') = 'suppressed'") == "1,2,3")
+            #expect(
+                try await store.scalar("SELECT group_concat(call_id) FROM webhook_events WHERE json_extract(payload, '$.data.reason') = 'suppressed'")
+                    == "1,2,3")
             // A replacing import cancels through the same path.
             let replace = try await store.beginReplacing("ctps")
             _ = try await store.importSuppressions([mobiles[3]], into: replace, visible: false, reason: nil)

@@ -44,10 +44,12 @@ import Testing
             try await moveCall(lead.callID!, to: "queued", in: store, at: clock.now())
             let error = await #expect(throws: SQLiteError.self) {
                 try await store.writer.write {
-                    try $0.execute("INSERT INTO call_queue SELECT call_id, call_group, due_at, due_at, lead_type_id, 50, 1, 0 FROM calls WHERE call_id = ?", .integer(lead.callID!))
+                    try $0.execute(
+                        "INSERT INTO call_queue SELECT call_id, call_group, due_at, due_at, lead_type_id, 50, 1, 0 FROM calls WHERE call_id = ?",
+                        .integer(lead.callID!))
                 }
             }
-            #expect(error?.code == 1555) // SQLITE_CONSTRAINT_PRIMARYKEY
+            #expect(error?.code == 1555)  // SQLITE_CONSTRAINT_PRIMARYKEY
         }
     }
 
@@ -73,7 +75,8 @@ import Testing
     @Test func claimsFollowDueTimeThenAgeAndCallGroup() async throws {
         try await withTemporaryStore { store, clock in
             let dialler = try await store.dialler("floor-1")
-            try await store.exec("""
+            try await store.exec(
+                """
                 INSERT INTO lead_types(name) VALUES ('motor-trade');
                 INSERT INTO lead_types(name, call_group) VALUES ('vans', 'motor-trade');
                 INSERT INTO lead_types(name) VALUES ('home');
@@ -153,14 +156,19 @@ import Testing
             clock.advance(seconds: 1)
             await worker.promoteNow()
             _ = try await store.claimNextCall(callGroup: nil, by: dialler)
-            #expect(try await store.recordResult(callID: lead.callID!, result: CallResult(outcome: "no answer", retryAfterSeconds: 3600), by: dialler).state == .waiting)
-            #expect(try await store.scalar("SELECT state || ' ' || due_at || ' ' || outcome FROM calls_report") == "waiting 2026-11-25T11:00:01Z no answer")
+            #expect(
+                try await store.recordResult(callID: lead.callID!, result: CallResult(outcome: "no answer", retryAfterSeconds: 3600), by: dialler)
+                    .state == .waiting)
+            #expect(
+                try await store.scalar("SELECT state || ' ' || due_at || ' ' || outcome FROM calls_report")
+                    == "waiting 2026-11-25T11:00:01Z no answer")
             #expect(try await store.submitLead(.sample(), from: partner).outcome == .alreadyScheduled)
             clock.advance(seconds: 3600)
             await worker.promoteNow()
             _ = try await store.claimNextCall(callGroup: nil, by: dialler)
             #expect(try await store.recordResult(callID: lead.callID!, result: CallResult(outcome: "sale"), by: dialler).state == .done)
-            #expect(try await store.scalar("SELECT state || ' ' || outcome || ' ' || finished_at FROM calls_report") == "done sale 2026-11-25T11:00:01Z")
+            #expect(
+                try await store.scalar("SELECT state || ' ' || outcome || ' ' || finished_at FROM calls_report") == "done sale 2026-11-25T11:00:01Z")
             await #expect(throws: CallResultRejection.notDialling(.done)) {
                 try await store.recordResult(callID: lead.callID!, result: CallResult(outcome: "sale"), by: dialler)
             }

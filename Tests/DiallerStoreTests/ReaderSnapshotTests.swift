@@ -8,7 +8,8 @@ import Testing
     @Test func aReadBlockSeesOneCommitWhileTheWriterCommits() async throws {
         try await withTemporaryStore { store, _ in
             try await store.exec("CREATE TABLE items(n INTEGER) STRICT; INSERT INTO items VALUES (1);")
-            let firstSelectDone = DispatchSemaphore(value: 0), writerCommitted = DispatchSemaphore(value: 0)
+            let firstSelectDone = DispatchSemaphore(value: 0)
+            let writerCommitted = DispatchSemaphore(value: 0)
             async let counts = store.read { connection in
                 let before = try connection.queryFirst("SELECT count(*) FROM items") { $0.int(0) }
                 firstSelectDone.signal()
@@ -17,7 +18,12 @@ import Testing
                 return [before, after]
             }
             // Waited for off the cooperative pool: the read block runs on the readers' own queue.
-            await withCheckedContinuation { done in DispatchQueue.global().async { firstSelectDone.wait(); done.resume() } }
+            await withCheckedContinuation { done in
+                DispatchQueue.global().async {
+                    firstSelectDone.wait()
+                    done.resume()
+                }
+            }
             try await store.writer.write { _ = try $0.execute("INSERT INTO items VALUES (2)") }
             writerCommitted.signal()
             #expect(try await counts == [1, 1])

@@ -7,20 +7,22 @@ import Testing
 @Suite struct SchemaRebuildTests {
     @Test func aMigrationMayRebuildAReferencedTableButNotLeaveADanglingReference() async throws {
         try await withTemporaryDirectory { directory in
-            let folder = try makeMigrationsFolder(in: directory, [
-                "0001_tables.sql": """
+            let folder = try makeMigrationsFolder(
+                in: directory,
+                [
+                    "0001_tables.sql": """
                     CREATE TABLE parents (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
                     CREATE TABLE children (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parents(id));
                     INSERT INTO parents VALUES (1, 'a');
                     INSERT INTO children VALUES (1, 1);
                     """,
-                "0002_rebuild.sql": """
+                    "0002_rebuild.sql": """
                     CREATE TABLE parents_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL CHECK (name <> ''));
                     INSERT INTO parents_new SELECT * FROM parents;
                     DROP TABLE parents;
                     ALTER TABLE parents_new RENAME TO parents;
                     """,
-            ])
+                ])
             let path = directory + "/db.sqlite"
             try migrate(path, folder)
             #expect(try scalar(path, "SELECT group_concat(version) FROM schema_migrations") == "1,2")
@@ -50,9 +52,11 @@ import Testing
     /// their constraints still refuse what they refused.
     @Test func checksWithoutInListsKeepEveryRowAndStillRefuseBadValues() async throws {
         try await withTemporaryDirectory { directory in
-            let first = try makeMigrationsFolder(in: directory, [
-                "0001_schema.sql": try String(contentsOfFile: migrationsDirectory + "/0001_schema.sql", encoding: .utf8),
-            ])
+            let first = try makeMigrationsFolder(
+                in: directory,
+                [
+                    "0001_schema.sql": try String(contentsOfFile: migrationsDirectory + "/0001_schema.sql", encoding: .utf8)
+                ])
             let path = directory + "/db.sqlite"
             try migrate(path, first)
             let connection = try Connection(path: path)
@@ -63,14 +67,18 @@ import Testing
             let columnsBefore = try ["leads", "calls"].map { try Self.columns($0, connection) }
             let reportsBefore = try ["leads_report", "calls_report", "queue_report"].map { try Self.dump($0, connection) }
 
-            try FileManager.default.copyItem(atPath: migrationsDirectory + "/0002_checks_without_in_lists.sql",
-                                             toPath: first + "/0002_checks_without_in_lists.sql")
+            try FileManager.default.copyItem(
+                atPath: migrationsDirectory + "/0002_checks_without_in_lists.sql",
+                toPath: first + "/0002_checks_without_in_lists.sql")
             #expect(try migrate(path, first).map(\.version) == [2])
             #expect(try tables.map { try Self.dump($0, connection) } == before)
             #expect(try ["leads", "calls"].map { try Self.columns($0, connection) } == columnsBefore)
             #expect(try ["leads_report", "calls_report", "queue_report"].map { try Self.dump($0, connection) } == reportsBefore)
             #expect(try connection.queryFirst("PRAGMA integrity_check") { $0.text(0) } == "ok")
-            #expect(try connection.queryFirst("SELECT group_concat(name) FROM (SELECT name FROM sqlite_schema WHERE tbl_name = 'calls' AND type = 'index' ORDER BY name)") { $0.text(0) }
+            #expect(
+                try connection.queryFirst(
+                    "SELECT group_concat(name) FROM (SELECT name FROM sqlite_schema WHERE tbl_name = 'calls' AND type = 'index' ORDER BY name)"
+                ) { $0.text(0) }
                     == "calls_by_contact_type,calls_dialling_by_lease,calls_waiting_by_due,sqlite_autoindex_calls_1")
 
             #expect(throws: SQLiteError.self) { try connection.execute("UPDATE leads SET outcome = 'bogus' WHERE lead_id = 1") }
@@ -134,8 +142,9 @@ import Testing
             let leadsReport = try Self.dump("leads_report", connection)
             let callsReport = try Self.dump("calls_report", connection)
 
-            try FileManager.default.copyItem(atPath: migrationsDirectory + "/0009_consent_and_line_type.sql",
-                                             toPath: folder + "/0009_consent_and_line_type.sql")
+            try FileManager.default.copyItem(
+                atPath: migrationsDirectory + "/0009_consent_and_line_type.sql",
+                toPath: folder + "/0009_consent_and_line_type.sql")
             #expect(try migrate(path, folder).map(\.version) == [9])
             #expect(try Self.dump("leads", connection) == before[0].map { $0 + "|NULL" })
             #expect(try ["calls", "call_queue"].map { try Self.dump($0, connection) } == [before[1], before[2]])
@@ -143,7 +152,8 @@ import Testing
             #expect(try Self.dump("leads_report", connection) == leadsReport.map { $0 + "|NULL|NULL|NULL|NULL|NULL|NULL" })
             #expect(try Self.dump("calls_report", connection) == callsReport)
             #expect(try connection.queryFirst("PRAGMA integrity_check") { $0.text(0) } == "ok")
-            #expect(try connection.queryFirst("SELECT group_concat(name) FROM sqlite_schema WHERE tbl_name = 'leads' AND type = 'index'") { $0.text(0) }
+            #expect(
+                try connection.queryFirst("SELECT group_concat(name) FROM sqlite_schema WHERE tbl_name = 'leads' AND type = 'index'") { $0.text(0) }
                     == "leads_by_contact")
             #expect(try connection.execute("UPDATE leads SET outcome = 'line_type_not_accepted' WHERE lead_id = 2") == 1)
             #expect(throws: SQLiteError.self) { try connection.execute("UPDATE leads SET outcome = 'bogus' WHERE lead_id = 1") }

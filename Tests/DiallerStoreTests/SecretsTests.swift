@@ -7,7 +7,8 @@ import Testing
     static func key() throws -> SecretsKey { try #require(SecretsKey(bytes: SecretsKey.randomBytes())) }
 
     @Test func aKeyOpensOnlyWhatItSealedAndAnAlteredBoxIsRefused() throws {
-        let key = try Self.key(), other = try Self.key()
+        let key = try Self.key()
+        let other = try Self.key()
         let sealed = try key.seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
         #expect(try key.open(sealed, partner: "acme") == "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
         #expect(sealed.box.count == 12 + 38 + 16 && sealed.keyID == key.id && key.id.count == 12)
@@ -24,14 +25,16 @@ import Testing
 
     @Test func aResealThatCannotOpenOneSecretChangesNone() async throws {
         try await withTemporaryStore { store, _ in
-            let key = try Self.key(), new = try Self.key()
+            let key = try Self.key()
+            let new = try Self.key()
             for name in ["acme", "bravo", "carol"] {
                 _ = try await store.partner(name)
                 _ = try await store.changeWebhookEndpoint(partner: name, WebhookEndpointChange(url: "https://\(name).example/hooks"), key: key)
             }
             _ = try await store.changeWebhookEndpoint(partner: "acme", WebhookEndpointChange(rotateSecret: true), key: key)
             // bravo's sealed bytes altered: its secret no longer opens.
-            try await store.exec("UPDATE webhook_endpoints SET sealed_secret = zeroblob(60) WHERE partner_id = (SELECT partner_id FROM partners WHERE name = 'bravo')")
+            try await store.exec(
+                "UPDATE webhook_endpoints SET sealed_secret = zeroblob(60) WHERE partner_id = (SELECT partner_id FROM partners WHERE name = 'bravo')")
             let before = try await store.scalar("SELECT group_concat(hex(sealed_secret) || secret_key_id, ',') FROM webhook_endpoints")
             await #expect(throws: SecretsRefusal.unreadable(partner: "bravo", keyID: key.id)) {
                 try await store.resealWebhookSecrets(from: key, to: new)

@@ -20,7 +20,9 @@ import Testing
             let change = try await store.suppress(mobile: "+447840258823", reason: "asked on the phone")
             #expect(change.added)
             #expect(Set(change.cancelledCalls) == [waiting.callID!, queued.callID!])
-            #expect(try await store.scalar("SELECT group_concat(call_id || ':' || state || ':' || coalesce(outcome, ''), ' ') FROM calls_report ORDER BY call_id")
+            #expect(
+                try await store.scalar(
+                    "SELECT group_concat(call_id || ':' || state || ':' || coalesce(outcome, ''), ' ') FROM calls_report ORDER BY call_id")
                     == "\(waiting.callID!):cancelled:suppressed \(queued.callID!):cancelled:suppressed \(dialling.callID!):dialling:")
             #expect(try await store.scalar("SELECT count(*) FROM call_queue") == "0")
             #expect(try await store.suppress(mobile: "+447840258823", reason: nil).added == false)
@@ -53,13 +55,15 @@ import Testing
     @Test func aClaimNeverHandsOutAListedNumberEvenWhenRowsWereEditedBehindTheStoresBack() async throws {
         try await withTemporaryStore { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
-            let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+            let partner = try await store.partner("acme")
+            let dialler = try await store.dialler("floor")
             let listed = try await store.submitLead(.sample(mobile: "+447840258823"), from: partner)
             let other = try await store.submitLead(.sample(mobile: "+447840258824"), from: partner)
             try await moveCall(listed.callID!, to: "queued", in: store, at: clock.now())
             try await moveCall(other.callID!, to: "queued", in: store, at: clock.now())
             // A supervisor's INSERT, bypassing the store: the queued call is not cancelled by it.
-            try await store.exec("""
+            try await store.exec(
+                """
                 INSERT INTO suppressions(list_id, generation, mobile, added_at)
                 SELECT list_id, generation, '+447840258823', '2026-11-25T09:00:00.000Z' FROM suppression_lists WHERE name = 'internal'
                 """)
@@ -74,7 +78,8 @@ import Testing
     @Test func aDoNotCallResultListsTheNumberAndNoRetryUndoesIt() async throws {
         try await withTemporaryStore { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade'), ('van')")
-            let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+            let partner = try await store.partner("acme")
+            let dialler = try await store.dialler("floor")
             let call = try await store.submitLead(.sample(type: "motor-trade"), from: partner)
             let otherType = try await store.submitLead(.sample(type: "van", delays: 3600), from: partner)
             try await moveCall(call.callID!, to: "queued", in: store, at: clock.now())
@@ -90,7 +95,8 @@ import Testing
     @Test func aRetryOfACallWhoseNumberWasListedWhileDiallingFinishesIt() async throws {
         try await withTemporaryStore { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
-            let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+            let partner = try await store.partner("acme")
+            let dialler = try await store.dialler("floor")
             let call = try await store.submitLead(.sample(), from: partner)
             try await moveCall(call.callID!, to: "queued", in: store, at: clock.now())
             _ = try await store.claimNextCall(callGroup: nil, by: dialler)
@@ -130,7 +136,8 @@ import Testing
             #expect(try await store.scalar("SELECT count(*) FROM suppressions") == "2")
             let list = try #require(try await store.suppressionLists().first { $0.name == "tps" })
             #expect(list.numbers == 2 && list.loadedAt == clock.now())
-            #expect(try await store.scalar("SELECT group_concat(mobile || ' ' || list, ', ') FROM suppressions_report ORDER BY mobile")
+            #expect(
+                try await store.scalar("SELECT group_concat(mobile || ' ' || list, ', ') FROM suppressions_report ORDER BY mobile")
                     == "+447700900003 tps, +447700900004 tps")
         }
     }
@@ -138,7 +145,8 @@ import Testing
     @Test func aReplacementsSwitchCancelsCallsThatReopenedOrArrivedAfterItsPlanWasRead() async throws {
         try await withTemporaryStore { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
-            let partner = try await store.partner("acme"), dialler = try await store.dialler("floor")
+            let partner = try await store.partner("acme")
+            let dialler = try await store.dialler("floor")
             let dialled = try await store.submitLead(.sample(mobile: "+447700900001"), from: partner).callID!
             try await moveCall(dialled, to: "queued", in: store, at: clock.now())
             #expect(try await store.claimNextCall(callGroup: nil, by: dialler).call?.callID == dialled)
@@ -146,23 +154,29 @@ import Testing
             try await moveCall(queued, to: "queued", in: store, at: clock.now())
             let unlisted = try await store.submitLead(.sample(mobile: "+447700900009"), from: partner).callID!
             let target = try await store.beginReplacing("tps")
-            _ = try await store.importSuppressions(["+447700900001", "+447700900002", "+447700900003"], into: target,
-                                                   visible: false, reason: "import of tps.txt")
+            _ = try await store.importSuppressions(
+                ["+447700900001", "+447700900002", "+447700900003"], into: target,
+                visible: false, reason: "import of tps.txt")
 
             // The plan, read before the switch: the open and the dialled call of listed numbers.
             let plan = try await store.read { try $0.replacementPlan(target) }
             #expect(plan.numbers == 3 && Set(plan.candidates) == [dialled, queued])
             // Meanwhile the dialled call goes back to waiting (the list is not in force yet), and a
             // lead for another listed number arrives.
-            #expect(try await store.recordResult(callID: dialled, result: CallResult(outcome: "busy", retryAfterSeconds: 60), by: dialler).state == .waiting)
+            #expect(
+                try await store.recordResult(callID: dialled, result: CallResult(outcome: "busy", retryAfterSeconds: 60), by: dialler).state
+                    == .waiting)
             let late = try await store.submitLead(.sample(mobile: "+447700900003"), from: partner)
             #expect(late.outcome == .processed)
 
             let cancelled = try await store.writer.write { try $0.finishReplace(target, plan: plan, at: clock.now()) }
             #expect(cancelled == 3)
-            #expect(try await store.scalar("""
-                SELECT group_concat(call_id || ':' || state || ':' || coalesce(outcome, ''), ' ') FROM calls_report ORDER BY call_id
-                """) == "\(dialled):cancelled:suppressed \(queued):cancelled:suppressed \(unlisted):waiting: \(late.callID!):cancelled:suppressed")
+            #expect(
+                try await store.scalar(
+                    """
+                    SELECT group_concat(call_id || ':' || state || ':' || coalesce(outcome, ''), ' ') FROM calls_report ORDER BY call_id
+                    """) == "\(dialled):cancelled:suppressed \(queued):cancelled:suppressed \(unlisted):waiting: \(late.callID!):cancelled:suppressed"
+            )
             #expect(try await store.suppressionEntries(of: "+447700900003").map(\.list) == ["tps"])
         }
     }
@@ -176,8 +190,13 @@ import Testing
             // put rows of 1 back as an older failed purge would have left them.
             let failed = try await store.beginReplacing("tps")
             _ = try await store.importSuppressions((0..<12).map { String(format: "+4477008%05d", $0) }, into: failed, visible: false, reason: nil)
-            try await store.exec("INSERT INTO suppressions(list_id, generation, mobile, added_at) SELECT list_id, 1, mobile, added_at FROM suppressions WHERE generation = 2 AND mobile < '+447700900010'")
-            #expect(try await store.scalar("SELECT group_concat(generation || ':' || n, ' ') FROM (SELECT generation, count(*) n FROM suppressions GROUP BY generation ORDER BY generation)") == "1:10 2:25 3:12")
+            try await store.exec(
+                "INSERT INTO suppressions(list_id, generation, mobile, added_at) SELECT list_id, 1, mobile, added_at FROM suppressions WHERE generation = 2 AND mobile < '+447700900010'"
+            )
+            #expect(
+                try await store.scalar(
+                    "SELECT group_concat(generation || ':' || n, ' ') FROM (SELECT generation, count(*) n FROM suppressions GROUP BY generation ORDER BY generation)"
+                ) == "1:10 2:25 3:12")
             let listID = try #require(Int64(try await store.scalar("SELECT list_id FROM suppression_lists WHERE name = 'tps'") ?? ""))
             var chunks: [Int] = []
             while true {

@@ -58,7 +58,8 @@ extension Store {
 extension NewLead {
     /// A valid lead for `mobile` (E.164) and `type`.
     static func sample(mobile: String = "+447840258823", type: String = "motor-trade", delays: Int? = nil) -> NewLead {
-        NewLead(type: type, firstName: "John", surname: "Doe", email: "john.doe@example.com", mobile: mobile,
-                delays: delays, rawRequest: #"{"sample":true}"#)
+        NewLead(
+            type: type, firstName: "John", surname: "Doe", email: "john.doe@example.com", mobile: mobile,
+            delays: delays, rawRequest: #"{"sample":true}"#)
     }
 }

@@ -24,7 +24,7 @@ final class BatchLog: Sendable {
             }
             #expect(try await store.scalar("SELECT count(DISTINCT n) FROM items") == "\(jobs)")
             let batches = log.all.filter { $0.jobs > 0 }
-            let jobBatches = batches.dropFirst() // the table's creation
+            let jobBatches = batches.dropFirst()  // the table's creation
             #expect(jobBatches.reduce(0) { $0 + $1.jobs } == jobs)
             #expect(jobBatches.count < jobs / 4, "expected group commit, got \(jobBatches.count) commits for \(jobs) jobs")
         }

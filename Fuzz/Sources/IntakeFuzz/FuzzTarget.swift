@@ -16,8 +16,10 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         requireJSON(errors.json)
         return 0
     }
-    switch LeadRequest.validate(object, rawBody: String(decoding: bytes, as: UTF8.self), numbers: numbers,
-                                now: fuzzClock) {
+    switch LeadRequest.validate(
+        object, rawBody: String(decoding: bytes, as: UTF8.self), numbers: numbers,
+        now: fuzzClock)
+    {
     case .success(let request):
         if let data = request.lead.data { requireJSON(data) }
         precondition(request.lead.mobile.hasPrefix("+"), "a valid mobile is E.164")

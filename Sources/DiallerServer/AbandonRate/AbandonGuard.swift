@@ -49,9 +49,10 @@ final class AbandonGuard: Sendable {
     /// The groups paused now, for a claim from any group (groups without live calls are never paused).
     func pausedGroups() -> Set<String> {
         guard limit != nil else { return [] }
-        return Set(store.allAbandonRates().compactMap { rate in
-            if case .paused = check(callGroup: rate.callGroup) { rate.callGroup } else { nil }
-        })
+        return Set(
+            store.allAbandonRates().compactMap { rate in
+                if case .paused = check(callGroup: rate.callGroup) { rate.callGroup } else { nil }
+            })
     }
 
     private func note(_ rate: AbandonRate, paused isPaused: Bool) {

@@ -19,8 +19,10 @@ struct LeadBatch {
     }
 
     /// Validates every object in order; `raw` is the text each item's lead keeps as its request.
-    init(objects: [(object: JSONObject?, raw: String)], numbers: PhoneNumbers, now: Timestamp,
-         onInvalid: (ValidationErrors) -> Void) {
+    init(
+        objects: [(object: JSONObject?, raw: String)], numbers: PhoneNumbers, now: Timestamp,
+        onInvalid: (ValidationErrors) -> Void
+    ) {
         items = objects.map { entry in
             guard let object = entry.object else {
                 return .answered(status: 400, body: APIResponse.bodyErrorJSON("The lead must be a JSON object, not another kind of value."))

@@ -1,5 +1,5 @@
-import Foundation
 import DiallerStore
+import Foundation
 import Hummingbird
 import LeadIntake
 

@@ -19,7 +19,7 @@ enum LeadCSV {
         let header = (reader.headerRow ?? []).map { $0.trimmingCharacters(in: .whitespaces) }
         var objects: [(object: JSONObject?, raw: String)] = []
         while objects.count <= LeadBatch.maxItems, let row = reader.next() {
-            if row.allSatisfy(\.isEmpty) { continue } // a blank line, such as a file's last
+            if row.allSatisfy(\.isEmpty) { continue }  // a blank line, such as a file's last
             let members = zip(header, row).compactMap { name, value -> (name: String, value: JSONValue)? in
                 value.isEmpty ? nil : (name, .string(value))
             }

@@ -14,7 +14,8 @@ struct AddressRange: Hashable, Sendable, CustomStringConvertible {
         if parts.count == 2 {
             let digits = parts[1]
             guard (1...3).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let given = Int(digits), given <= familyBits else { return nil }
+                let given = Int(digits), given <= familyBits
+            else { return nil }
             bits = given
         }
         let prefixLength = 128 - familyBits + bits

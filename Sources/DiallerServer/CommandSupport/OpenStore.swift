@@ -2,8 +2,10 @@ import DiallerStore
 
 /// Opens the store, naming the database in any SQLite failure (ArgumentParser prints an error
 /// that is `CustomStringConvertible` as one line and exits non-zero).
-func openStore(_ configuration: StoreConfiguration, clock: any WallClock = SystemClock(),
-               onBatch: (@Sendable (BatchReport) -> Void)? = nil) throws -> Store {
+func openStore(
+    _ configuration: StoreConfiguration, clock: any WallClock = SystemClock(),
+    onBatch: (@Sendable (BatchReport) -> Void)? = nil
+) throws -> Store {
     do {
         return try Store(configuration, clock: clock, onBatch: onBatch)
     } catch let error as SQLiteError {

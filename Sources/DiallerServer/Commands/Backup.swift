@@ -4,10 +4,11 @@ import Foundation
 
 /// `dialler-server backup --to PATH`: an online, consistent copy of the database while it serves.
 struct Backup: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: """
-        Copy the database while it serves, consistently and without blocking intake; the copy is \
-        checked with PRAGMA integrity_check and appears at PATH only when complete.
-        """)
+    static let configuration = CommandConfiguration(
+        abstract: """
+            Copy the database while it serves, consistently and without blocking intake; the copy is \
+            checked with PRAGMA integrity_check and appears at PATH only when complete.
+            """)
 
     @Option(name: .customLong("db"), parsing: .unconditional, help: "SQLite database file (env DIALLER_DB; default ./dialler.sqlite).")
     var path: String?
@@ -34,7 +35,8 @@ struct Backup: ParsableCommand {
     func run() throws {
         let source = try DatabaseOptions.databasePath(path)
         let report = try DatabaseBackup(source: source, target: try targetPath(), replacing: force).run()
-        print("backed up \(source) to \(report.path): \(report.leads) leads, \(report.bytes) bytes, "
-              + "integrity_check \(report.integrity), \(String(format: "%.2f", report.seconds)) s")
+        print(
+            "backed up \(source) to \(report.path): \(report.leads) leads, \(report.bytes) bytes, "
+                + "integrity_check \(report.integrity), \(String(format: "%.2f", report.seconds)) s")
     }
 }

@@ -10,16 +10,20 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("db"), parsing: .unconditional, help: "SQLite database file (env DIALLER_DB; default ./dialler.sqlite).")
     var path: String?
 
-    @Option(parsing: .unconditional, help: """
-        Folder of your own NNNN_name.sql seed migrations, numbered from 1000, applied by serve and migrate \
-        after the schema built into this binary (env DIALLER_MIGRATIONS; default ./Migrations when it exists).
-        """)
+    @Option(
+        parsing: .unconditional,
+        help: """
+            Folder of your own NNNN_name.sql seed migrations, numbered from 1000, applied by serve and migrate \
+            after the schema built into this binary (env DIALLER_MIGRATIONS; default ./Migrations when it exists).
+            """)
     var migrations: String?
 
-    @Option(parsing: .unconditional, help: """
-        Who checkpoints the WAL: auto (this program) or external (a replicator such as Litestream, which \
-        asks to be the only one) (env DIALLER_CHECKPOINTS; default auto).
-        """)
+    @Option(
+        parsing: .unconditional,
+        help: """
+            Who checkpoints the WAL: auto (this program) or external (a replicator such as Litestream, which \
+            asks to be the only one) (env DIALLER_CHECKPOINTS; default auto).
+            """)
     var checkpoints: String?
 
     mutating func validate() throws {
@@ -38,9 +42,12 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     func checkpointPolicy() throws -> CheckpointPolicy {
-        try Setting("--checkpoints", env: "DIALLER_CHECKPOINTS", SettingRule(
-            expectation: "auto or external", parse: CheckpointPolicy.init(rawValue:)))
-            .resolve(checkpoints, default: .auto)
+        try Setting(
+            "--checkpoints", env: "DIALLER_CHECKPOINTS",
+            SettingRule(
+                expectation: "auto or external", parse: CheckpointPolicy.init(rawValue:))
+        )
+        .resolve(checkpoints, default: .auto)
     }
 
     /// The seed folder: one that was named must exist (the loader says so); the default is used

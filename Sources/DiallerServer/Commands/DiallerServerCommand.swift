@@ -7,7 +7,9 @@ struct DiallerServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dialler-server",
         abstract: "Lead intake and call scheduling for outbound call centres.",
-        subcommands: [Serve.self, Migrate.self, Keys.self, Partners.self, Secrets.self, Suppress.self, Recycling.self, Erase.self, Backup.self, Demo.self],
+        subcommands: [
+            Serve.self, Migrate.self, Keys.self, Partners.self, Secrets.self, Suppress.self, Recycling.self, Erase.self, Backup.self, Demo.self,
+        ],
         defaultSubcommand: Serve.self
     )
 
@@ -16,8 +18,9 @@ struct DiallerServerCommand: AsyncParsableCommand {
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let first = arguments.first, !first.hasPrefix("-"), !Self.knownCommands.contains(first) {
-            fail("unknown command \"\(first)\"; the commands are \(Self.knownCommands.joined(separator: ", ")) (dialler-server --help)",
-                 exitCode: .validationFailure)
+            fail(
+                "unknown command \"\(first)\"; the commands are \(Self.knownCommands.joined(separator: ", ")) (dialler-server --help)",
+                exitCode: .validationFailure)
         }
         do {
             var command = try parseAsRoot(arguments)

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import DiallerStore
+import Foundation
 
 /// `dialler-server keys ...`: create, list and revoke API keys.
 struct Keys: AsyncParsableCommand {
@@ -40,8 +40,9 @@ struct Keys: AsyncParsableCommand {
                     let unknown = allowed.filter { !store.leadTypeNames.contains($0) }
                     if !unknown.isEmpty { throw CommandFailure("unknown lead type(s): \(unknown.joined(separator: ", "))") }
                 }
-                let created = try await store.createKey(role: partner != nil ? .partner : .dialler,
-                                                        name: partner ?? dialler!, allowedTypes: allowed)
+                let created = try await store.createKey(
+                    role: partner != nil ? .partner : .dialler,
+                    name: partner ?? dialler!, allowedTypes: allowed)
                 print(created.key)
                 printError("created key \(created.id) for \(partner.map { "partner \($0)" } ?? "dialler \(dialler!)"); it is not shown again")
             }
@@ -58,7 +59,9 @@ struct Keys: AsyncParsableCommand {
             try await database.withStore { store in
                 print("id\trole\tname\ttypes\tcreated_at\trevoked_at")
                 for key in try await store.listKeys() {
-                    print("\(key.keyID)\t\(key.role.rawValue)\t\(key.name)\t\(key.allowedTypes?.joined(separator: ",") ?? "*")\t\(key.createdAt)\t\(key.revokedAt ?? "-")")
+                    print(
+                        "\(key.keyID)\t\(key.role.rawValue)\t\(key.name)\t\(key.allowedTypes?.joined(separator: ",") ?? "*")\t\(key.createdAt)\t\(key.revokedAt ?? "-")"
+                    )
                 }
             }
         }

@@ -12,10 +12,11 @@ struct Partners: AsyncParsableCommand {
     /// `partners webhook NAME --url URL [--events …] | --rotate-secret | --disable | --redeliver-failed`; a new
     /// secret (a first URL, a rotation) is sealed with `--secrets-key-file`.
     struct Webhook: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: """
-            Set a partner's webhook endpoint (a new secret is printed once, alone on the first line), rotate its \
-            secret, disable it, or re-queue its failed deliveries.
-            """)
+        static let configuration = CommandConfiguration(
+            abstract: """
+                Set a partner's webhook endpoint (a new secret is printed once, alone on the first line), rotate its \
+                secret, disable it, or re-queue its failed deliveries.
+                """)
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var secrets: SecretsKeyOptions
@@ -82,7 +83,8 @@ struct Partners: AsyncParsableCommand {
                     let state = endpoint.disabled ? "disabled" : "enabled"
                     let summary = "webhook for \(name): \(endpoint.url) (\(endpoint.events.map(\.rawValue).joined(separator: ","))), \(state)"
                     if report.newSecret != nil {
-                        printError(summary + "; the secret above is not shown again" + (rotateSecret ? " (the previous one still signs for 24 hours)" : ""))
+                        printError(
+                            summary + "; the secret above is not shown again" + (rotateSecret ? " (the previous one still signs for 24 hours)" : ""))
                     } else {
                         print(summary)
                     }

@@ -4,10 +4,11 @@ import DiallerStore
 extension Partners {
     /// `partners cap NAME --type TYPE --per-day N | --none`.
     struct Cap: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: """
-            Set how many of a partner's leads of one type may become calls a day (midnight to midnight in the \
-            type's time zone), or lift the cap; the partner's next lead is judged by it.
-            """)
+        static let configuration = CommandConfiguration(
+            abstract: """
+                Set how many of a partner's leads of one type may become calls a day (midnight to midnight in the \
+                type's time zone), or lift the cap; the partner's next lead is judged by it.
+                """)
 
         @OptionGroup var database: DatabaseOptions
 

@@ -11,10 +11,11 @@ struct Secrets: AsyncParsableCommand {
 
     /// `secrets init --to PATH [--db DB]`: a first key, and the database's clear secrets sealed with it.
     struct Init: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: """
-            Write a new secrets key (32 random bytes, mode 0600) to PATH, and seal with it the webhook \
-            secrets --db holds in clear, if that database exists.
-            """)
+        static let configuration = CommandConfiguration(
+            abstract: """
+                Write a new secrets key (32 random bytes, mode 0600) to PATH, and seal with it the webhook \
+                secrets --db holds in clear, if that database exists.
+                """)
 
         @OptionGroup var database: DatabaseOptions
 
@@ -28,7 +29,8 @@ struct Secrets: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let path = try database.databasePath(), target = self.target ?? ""
+            let path = try database.databasePath()
+            let target = self.target ?? ""
             let store = FileManager.default.fileExists(atPath: path) ? try openStore(database.currentSchemaConfiguration()) : nil
             defer { store?.close() }
             if let store {
@@ -50,8 +52,9 @@ struct Secrets: AsyncParsableCommand {
                 if let refusal = error as? SecretsRefusal { throw CommandFailure(refusal.message(keyFile: target)) }
                 throw error
             }
-            print("wrote the secrets key to \(target) (key \(key.id), mode 0600); sealed \(report.secrets) webhook secret(s) "
-                  + "of \(report.endpoints) endpoint(s) in \(path)")
+            print(
+                "wrote the secrets key to \(target) (key \(key.id), mode 0600); sealed \(report.secrets) webhook secret(s) "
+                    + "of \(report.endpoints) endpoint(s) in \(path)")
             if report.secrets > 0, !report.walTruncated {
                 printError("warning: \(path)-wal could not be truncated (a reader held it); it keeps earlier copies until the next full checkpoint")
             }
@@ -60,10 +63,11 @@ struct Secrets: AsyncParsableCommand {
 
     /// `secrets rotate --to NEW [--secrets-key-file CURRENT] [--db DB]`: every secret re-sealed with a new key.
     struct Rotate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: """
-            Write a new secrets key to PATH and re-seal every webhook secret with it, in one transaction; \
-            then point serve at the new file and restart it. The current key opens backups made before.
-            """)
+        static let configuration = CommandConfiguration(
+            abstract: """
+                Write a new secrets key to PATH and re-seal every webhook secret with it, in one transaction; \
+                then point serve at the new file and restart it. The current key opens backups made before.
+                """)
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var secrets: SecretsKeyOptions
@@ -81,7 +85,8 @@ struct Secrets: AsyncParsableCommand {
             guard let current = try secrets.key() else {
                 throw CommandFailure("secrets rotate needs the current secrets key: give --secrets-key-file PATH or set DIALLER_SECRETS_KEY_FILE")
             }
-            let path = try database.databasePath(), target = self.target ?? ""
+            let path = try database.databasePath()
+            let target = self.target ?? ""
             try await database.withStore { store in
                 let others = try await store.webhookSecretsState().keyIDs.filter { $0 != current.key.id }
                 if !others.isEmpty {
@@ -98,10 +103,12 @@ struct Secrets: AsyncParsableCommand {
                     if let refusal = error as? SecretsRefusal { throw CommandFailure(refusal.message(keyFile: current.path)) }
                     throw error
                 }
-                print("re-sealed \(report.secrets) webhook secret(s) of \(report.endpoints) endpoint(s) in \(path) "
-                      + "with the new key in \(target) (key \(new.id), mode 0600)")
-                printError("now point DIALLER_SECRETS_KEY_FILE (or --secrets-key-file) at \(target) and restart serve; "
-                           + "keep \(current.path) (key \(current.key.id)) with the backups made before now")
+                print(
+                    "re-sealed \(report.secrets) webhook secret(s) of \(report.endpoints) endpoint(s) in \(path) "
+                        + "with the new key in \(target) (key \(new.id), mode 0600)")
+                printError(
+                    "now point DIALLER_SECRETS_KEY_FILE (or --secrets-key-file) at \(target) and restart serve; "
+                        + "keep \(current.path) (key \(current.key.id)) with the backups made before now")
             }
         }
     }

@@ -4,10 +4,12 @@ import DiallerStore
 /// `--secrets-key-file PATH` / `DIALLER_SECRETS_KEY_FILE`: the key that seals partners' webhook
 /// secrets, for `serve`, `partners webhook` and `secrets rotate`.
 struct SecretsKeyOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: """
-        File holding the 32-byte key that seals partners' webhook secrets, kept outside the database \
-        (env DIALLER_SECRETS_KEY_FILE; dialler-server secrets init --to PATH makes one).
-        """)
+    @Option(
+        parsing: .unconditional,
+        help: """
+            File holding the 32-byte key that seals partners' webhook secrets, kept outside the database \
+            (env DIALLER_SECRETS_KEY_FILE; dialler-server secrets init --to PATH makes one).
+            """)
     var secretsKeyFile: String?
 
     mutating func validate() throws {

@@ -53,13 +53,15 @@ extension SettingRule where Value == String {
 }
 
 extension SettingRule where Value == Bool {
-    static var boolean: SettingRule { SettingRule(expectation: "1, 0, true or false") { text in
-        switch text.lowercased() {
-        case "1", "true": true
-        case "0", "false": false
-        default: nil
+    static var boolean: SettingRule {
+        SettingRule(expectation: "1, 0, true or false") { text in
+            switch text.lowercased() {
+            case "1", "true": true
+            case "0", "false": false
+            default: nil
+            }
         }
-    } }
+    }
 }
 
 /// Where a setting comes from: its option when given, else its environment variable when set

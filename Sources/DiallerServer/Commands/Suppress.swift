@@ -24,13 +24,17 @@ struct Suppress: AsyncParsableCommand {
         }
 
         func listName() throws -> String {
-            try Setting("--list", SettingRule(expectation: "lower-case letters, digits, - and _ (like tps)") { name in
-                !name.isEmpty && name.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" } ? name : nil
-            }).resolve(list, default: internalSuppressionList)
+            try Setting(
+                "--list",
+                SettingRule(expectation: "lower-case letters, digits, - and _ (like tps)") { name in
+                    !name.isEmpty && name.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" } ? name : nil
+                }
+            ).resolve(list, default: internalSuppressionList)
         }
 
         func numbers() throws -> PhoneNumbers {
-            PhoneNumbers(defaultRegion: try Setting("--region", env: "DIALLER_REGION", .region).resolve(region, default: ServerConfiguration().region))
+            PhoneNumbers(
+                defaultRegion: try Setting("--region", env: "DIALLER_REGION", .region).resolve(region, default: ServerConfiguration().region))
         }
 
         /// The number in E.164, or a one-line failure naming what was given.
@@ -52,7 +56,8 @@ struct Suppress: AsyncParsableCommand {
         @Option(parsing: .unconditional, help: "Why, for compliance officers.") var reason: String?
 
         func run() async throws {
-            let mobile = try list.e164(number), name = try list.listName()
+            let mobile = try list.e164(number)
+            let name = try list.listName()
             try await database.withStore { store in
                 let change = try await store.suppress(mobile: mobile, list: name, reason: reason)
                 print("\(mobile) \(change.added ? "added to" : "was already on") list \(name); \(change.cancelledCalls.count) call(s) cancelled")
@@ -68,7 +73,8 @@ struct Suppress: AsyncParsableCommand {
         @Argument(help: "The number.") var number: String
 
         func run() async throws {
-            let mobile = try list.e164(number), name = try list.listName()
+            let mobile = try list.e164(number)
+            let name = try list.listName()
             try await database.withStore { store in
                 guard try await store.unsuppress(mobile: mobile, list: name) else { throw CommandFailure("\(mobile) is not on list \(name)") }
                 print("\(mobile) removed from list \(name)")
@@ -100,9 +106,11 @@ struct Suppress: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the do-not-call lists: numbers held, when each was last loaded, and whether consent overrides it.")
         @OptionGroup var database: DatabaseOptions
-        @Option(name: .customLong("consent-overrides"), parsing: .upToNextOption,
-                help: ArgumentHelp("Mark a list (tps, ctps) as one a lead's recorded consent overrides, or not: NAME on|off.",
-                                   valueName: "NAME on|off"))
+        @Option(
+            name: .customLong("consent-overrides"), parsing: .upToNextOption,
+            help: ArgumentHelp(
+                "Mark a list (tps, ctps) as one a lead's recorded consent overrides, or not: NAME on|off.",
+                valueName: "NAME on|off"))
         var consentOverrides: [String] = []
 
         func validate() throws {
@@ -113,7 +121,8 @@ struct Suppress: AsyncParsableCommand {
         func consentOverridesChange() throws -> (list: String, on: Bool)? {
             guard !consentOverrides.isEmpty else { return nil }
             guard consentOverrides.count == 2, let on = ["on": true, "off": false][consentOverrides[1]] else {
-                throw ValidationError("--consent-overrides takes a list and on or off (like tps on), got \"\(consentOverrides.joined(separator: " "))\"")
+                throw ValidationError(
+                    "--consent-overrides takes a list and on or off (like tps on), got \"\(consentOverrides.joined(separator: " "))\"")
             }
             return (consentOverrides[0], on)
         }

@@ -5,10 +5,11 @@ import Foundation
 extension Suppress {
     /// `suppress import FILE --list NAME [--replace]`: streams a file of numbers onto a list.
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: """
-            Load a file of numbers (one a line; blank lines and # comments skipped) onto a list. Bad lines are \
-            counted and named, not fatal. --replace swaps the whole list at once when the file is complete.
-            """)
+        static let configuration = CommandConfiguration(
+            abstract: """
+                Load a file of numbers (one a line; blank lines and # comments skipped) onto a list. Bad lines are \
+                counted and named, not fatal. --replace swaps the whole list at once when the file is complete.
+                """)
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var list: ListOptions
         @Argument(help: "The file.") var file: String
@@ -28,11 +29,14 @@ extension Suppress {
         static let badLinesShown = 20
 
         func validate() throws {
-            guard (100...100_000).contains(chunk) else { throw ValidationError("--chunk must be a whole number from 100 to 100000, got \"\(chunk)\"") }
+            guard (100...100_000).contains(chunk) else {
+                throw ValidationError("--chunk must be a whole number from 100 to 100000, got \"\(chunk)\"")
+            }
         }
 
         func run() async throws {
-            let name = try list.listName(), numbers = try list.numbers()
+            let name = try list.listName()
+            let numbers = try list.numbers()
             var lines = try LineReader(path: file)
             try await database.withStore { store in
                 let target = replace ? try await store.beginReplacing(name) : try await store.beginAdding(to: name)
@@ -67,8 +71,9 @@ extension Suppress {
                 if let inFlight { report.add(try await inFlight.value) }
                 if let failure = lines.failure {
                     // A replacing import's rows stay out of sight; an adding one kept what it wrote.
-                    throw CommandFailure("cannot read \(file) after line \(lineNumber) (\(Self.describe(failure))); "
-                        + (replace ? "list \(name) is unchanged" : "\(report.added) numbers were added before it"))
+                    throw CommandFailure(
+                        "cannot read \(file) after line \(lineNumber) (\(Self.describe(failure))); "
+                            + (replace ? "list \(name) is unchanged" : "\(report.added) numbers were added before it"))
                 }
                 if !batch.isEmpty { report.add(try await store.importSuppressions(batch, into: target, visible: !replace, reason: reason)) }
                 if replace {
@@ -101,7 +106,8 @@ struct ImportReport {
     }
 
     func summary(list: String, replaced: Bool, lines: Int, seconds: Double) -> String {
-        var text = replaced
+        var text =
+            replaced
             ? "list \(list) replaced: \(added) numbers"
             : "list \(list): \(added) numbers added"
         text += " from \(lines) lines in \(String(format: "%.1f", seconds)) s; \(cancelled) call(s) cancelled; \(bad) bad line(s)"

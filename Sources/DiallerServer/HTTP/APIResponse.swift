@@ -24,9 +24,10 @@ enum APIResponse {
 
     /// The database stayed locked (by another process) past the busy timeout: try again shortly.
     static func unavailable(requestID: String) -> Response {
-        json(.serviceUnavailable,
-             #"{"error":"Service temporarily unavailable","request_id":"# + JSONWriter.quoted(requestID) + "}",
-             headers: [.retryAfter: "1"])
+        json(
+            .serviceUnavailable,
+            #"{"error":"Service temporarily unavailable","request_id":"# + JSONWriter.quoted(requestID) + "}",
+            headers: [.retryAfter: "1"])
     }
 
     /// A 400 or 413 about the body as a whole: `{"body":{"0":"…"}}`.

@@ -12,8 +12,10 @@ struct IdempotencyGuard: Sendable {
 
     /// Runs `work` with the key claimed, unless the key's record or another request answers first.
     /// `work` records its answer through the claim, in the writer job that saves its leads.
-    func once(partner: Principal, key: String, body: [UInt8], leadIDHeader: Bool,
-              _ work: (IdempotencyClaim) async throws -> Response) async throws -> Response {
+    func once(
+        partner: Principal, key: String, body: [UInt8], leadIDHeader: Bool,
+        _ work: (IdempotencyClaim) async throws -> Response
+    ) async throws -> Response {
         guard let partnerID = partner.partnerID else { throw StoreError.notAPartnerKey }
         guard inProgress.begin(partnerID: partnerID, key: key) else {
             throw APIError.response(status: .conflict, body: Self.inProgressBody)

@@ -34,7 +34,10 @@ enum IdempotencyKeyHeader {
             while index < bytes.count {
                 let byte = bytes[index]
                 index += 1
-                if byte == UInt8(ascii: "\"") { closed = true; break }
+                if byte == UInt8(ascii: "\"") {
+                    closed = true
+                    break
+                }
                 if byte == UInt8(ascii: "\\") {
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "\\") else { return nil }
                     key.append(bytes[index])

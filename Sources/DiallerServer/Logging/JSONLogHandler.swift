@@ -10,7 +10,8 @@ struct JSONLogHandler: LineLogHandler {
     var metadata: Logger.Metadata = [:]
 
     func render(event: LogEvent) -> String {
-        var line = "{\"time\":" + JSONWriter.quoted(Timestamp(Date()).iso8601) + ",\"level\":" + JSONWriter.quoted(event.level.rawValue)
+        var line =
+            "{\"time\":" + JSONWriter.quoted(Timestamp(Date()).iso8601) + ",\"level\":" + JSONWriter.quoted(event.level.rawValue)
             + ",\"message\":" + JSONWriter.quoted("\(event.message)")
         for (key, value) in fields(of: event) { line += "," + JSONWriter.quoted(key) + ":" + JSONWriter.quoted(value) }
         return line + "}\n"

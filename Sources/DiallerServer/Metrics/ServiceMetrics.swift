@@ -30,10 +30,12 @@ final class ServiceMetrics: Sendable {
     func recordRequest(route: String, status: Int, seconds: Double) {
         let handles = requestHandles.handle(RequestKey(route: route, status: status)) {
             RequestHandles(
-                count: CoreMetrics.Counter(label: "dialler_http_requests_total",
-                                           dimensions: [("route", route), ("status", String(status))], factory: factory),
-                duration: CoreMetrics.Timer(label: "dialler_http_request_duration_seconds",
-                                            dimensions: [("route", route)], factory: factory))
+                count: CoreMetrics.Counter(
+                    label: "dialler_http_requests_total",
+                    dimensions: [("route", route), ("status", String(status))], factory: factory),
+                duration: CoreMetrics.Timer(
+                    label: "dialler_http_request_duration_seconds",
+                    dimensions: [("route", route)], factory: factory))
         }
         handles.count.increment()
         handles.duration.recordNanoseconds(Int64(seconds * 1e9))
@@ -41,8 +43,9 @@ final class ServiceMetrics: Sendable {
 
     func leadReceived(partner: String, type: String, outcome: String) {
         leadCounters.handle(LeadKey(partner: partner, type: type, outcome: outcome)) {
-            CoreMetrics.Counter(label: "dialler_leads_total",
-                                dimensions: [("partner", partner), ("type", type), ("outcome", outcome)], factory: factory)
+            CoreMetrics.Counter(
+                label: "dialler_leads_total",
+                dimensions: [("partner", partner), ("type", type), ("outcome", outcome)], factory: factory)
         }.increment()
     }
 
@@ -137,11 +140,12 @@ final class ServiceMetrics: Sendable {
 
     /// One webhook attempt's result, by partner: `delivered`, `retried` or `failed` (out of retries).
     func webhookAttempted(partner: String, result: DeliveryAttemptResult) {
-        let name = switch result {
-        case .delivered: "delivered"
-        case .retry: "retried"
-        case .failed: "failed"
-        }
+        let name =
+            switch result {
+            case .delivered: "delivered"
+            case .retry: "retried"
+            case .failed: "failed"
+            }
         Counter(label: "dialler_webhook_deliveries_total", dimensions: [("partner", partner), ("result", name)], factory: factory).increment()
     }
 

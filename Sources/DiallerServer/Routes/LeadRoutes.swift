@@ -30,8 +30,10 @@ struct LeadRoutes: RouteGroup {
 
     /// The lead a `/lead/add` body asks for; nil in test mode; a 400 listing every field otherwise.
     func validLead(_ object: JSONObject, rawBody: [UInt8]) throws -> NewLead? {
-        switch LeadRequest.validate(object, rawBody: String(decoding: rawBody, as: UTF8.self), numbers: numbers,
-                                    now: store.clock.now()) {
+        switch LeadRequest.validate(
+            object, rawBody: String(decoding: rawBody, as: UTF8.self), numbers: numbers,
+            now: store.clock.now())
+        {
         case .success(let validated): return validated.isTest ? nil : validated.lead
         case .failure(let errors):
             metrics.validationFailed(fields: errors.fields.map(\.name))

@@ -16,8 +16,8 @@ struct LeadStatusRoutes: RouteGroup {
     func byID(_ request: Request, _ context: DiallerContext) async throws -> Response {
         let partner = try await authenticator.require(.partner, request, context)
         guard let text = request.uri.query.flatMap({ Request.firstParameter(named: "lead_id", in: $0) }),
-              let leadID = Int64(text), leadID > 0,
-              let status = try await store.leadStatus(leadID: leadID, partner: partner)
+            let leadID = Int64(text), leadID > 0,
+            let status = try await store.leadStatus(leadID: leadID, partner: partner)
         else { throw Self.notFound }
         return APIResponse.ok(Self.json(status))
     }
@@ -43,11 +43,12 @@ struct LeadStatusRoutes: RouteGroup {
     /// `{"lead_id":12,"received_at":"…","type":"…","outcome":"processed","call":{…} or null}`
     static func json(_ status: LeadStatus) -> String {
         func string(_ value: String?) -> String { value.map(JSONWriter.quoted) ?? "null" }
-        let call = status.call.map { call in
-            #"{"call_id":\#(call.callID),"state":\#(string(call.state)),"due_at":\#(string(call.dueAt)),"#
-                + #""attempts":\#(call.attempts),"finished_at":\#(string(call.finishedAt)),"outcome":\#(string(call.outcome)),"#
-                + #""result":\#(string(call.result))}"#
-        } ?? "null"
+        let call =
+            status.call.map { call in
+                #"{"call_id":\#(call.callID),"state":\#(string(call.state)),"due_at":\#(string(call.dueAt)),"#
+                    + #""attempts":\#(call.attempts),"finished_at":\#(string(call.finishedAt)),"outcome":\#(string(call.outcome)),"#
+                    + #""result":\#(string(call.result))}"#
+            } ?? "null"
         return #"{"lead_id":\#(status.leadID),"received_at":\#(string(status.receivedAt)),"type":\#(string(status.type)),"#
             + #""outcome":\#(string(status.outcome)),"call":\#(call)}"#
     }

@@ -46,7 +46,8 @@ struct QueueRoutes: RouteGroup {
     /// `429` `{"paused":"abandon_rate","call_group":"…","rate":3.4,"limit":3.0}` with `Retry-After`: a
     /// pause is the dialling pace held back, not a fault of the server (no 5xx for the error alerts).
     static func pausedResponse(_ rate: AbandonRate, limit: Double, retryAfter: Int) -> Response {
-        let body = #"{"paused":"abandon_rate","call_group":"# + JSONWriter.quoted(rate.callGroup)
+        let body =
+            #"{"paused":"abandon_rate","call_group":"# + JSONWriter.quoted(rate.callGroup)
             + #","rate":\#(AbandonGuard.format(rate.percent)),"limit":\#(AbandonGuard.format(limit))}"#
         return APIResponse.json(.tooManyRequests, body, headers: [.retryAfter: String(retryAfter)])
     }
@@ -58,11 +59,12 @@ struct QueueRoutes: RouteGroup {
         let callID = reader.integer("call_id", label: "Call Id", range: 1...Int.max)
         if callID == nil, reader.errors.isEmpty { reader.requireMissing("call_id", label: "Call Id") }
         // `outcome` may be left out when a `result` stands in for it (a blank `result` is no result).
-        let resultGiven = switch body.object["result"] {
-        case nil, .null?: false
-        case .string(let text)?: !text.trimmingWhitespace.isEmpty
-        default: true
-        }
+        let resultGiven =
+            switch body.object["result"] {
+            case nil, .null?: false
+            case .string(let text)?: !text.trimmingWhitespace.isEmpty
+            default: true
+            }
         let outcome = reader.string("outcome", label: "Outcome", required: !resultGiven, maxLength: 100)
         let retryIn = reader.integer("retry_in", label: "Retry In", range: 0...Self.maxRetry)
         let abandoned = reader.flag("abandoned", label: "Abandoned")
@@ -71,8 +73,9 @@ struct QueueRoutes: RouteGroup {
         guard reader.errors.isEmpty, let callID, let outcome = outcome ?? disposition.result?.rawValue else {
             throw APIError.invalid(reader.errors)
         }
-        let result = CallResult(outcome: outcome, retryAfterSeconds: retryIn, abandoned: abandoned, doNotCall: doNotCall,
-                                result: disposition.result, success: disposition.success)
+        let result = CallResult(
+            outcome: outcome, retryAfterSeconds: retryIn, abandoned: abandoned, doNotCall: doNotCall,
+            result: disposition.result, success: disposition.success)
         do {
             let recorded = try await store.recordResult(callID: Int64(callID), result: result, by: dialler)
             metrics.callsCancelledBySuppression(recorded.cancelledCalls.count)

@@ -1,5 +1,6 @@
 import DiallerStore
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,8 +17,9 @@ enum SecretsKeyFile {
             throw CommandFailure("cannot read the secrets key file \(path): \(Self.reason(of: error))")
         }
         guard let key = SecretsKey(bytes: Array(data)) else {
-            throw CommandFailure("the secrets key file \(path) holds \(data.count) bytes, not \(SecretsKey.byteCount) "
-                                 + "(dialler-server secrets init --to PATH writes one)")
+            throw CommandFailure(
+                "the secrets key file \(path) holds \(data.count) bytes, not \(SecretsKey.byteCount) "
+                    + "(dialler-server secrets init --to PATH writes one)")
         }
         return key
     }
@@ -43,8 +45,9 @@ enum SecretsKeyFile {
             throw CommandFailure("cannot write the secrets key file \(path): \(String(cString: strerror(failure)).lowercased())")
         }
         // The new name survives a power cut too.
-        let folder = open((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
-                          O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let folder = open(
+            (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
+            O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folder >= 0 {
             _ = fsync(folder)
             close(folder)

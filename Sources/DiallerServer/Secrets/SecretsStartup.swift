@@ -18,12 +18,15 @@ enum SecretsStartup {
             throw CommandFailure(refusal.message(keyFile: secrets.path))
         }
         if report.secrets > 0 {
-            logger.notice("sealed webhook secrets kept in clear", metadata: [
-                "secrets": "\(report.secrets)", "endpoints": "\(report.endpoints)", "key": "\(secrets.key.id)",
-                "wal_truncated": "\(report.walTruncated)",
-            ])
+            logger.notice(
+                "sealed webhook secrets kept in clear",
+                metadata: [
+                    "secrets": "\(report.secrets)", "endpoints": "\(report.endpoints)", "key": "\(secrets.key.id)",
+                    "wal_truncated": "\(report.walTruncated)",
+                ])
             if !report.walTruncated {
-                logger.warning("the WAL could not be truncated after sealing (a reader held it); it keeps earlier copies until the next full checkpoint")
+                logger.warning(
+                    "the WAL could not be truncated after sealing (a reader held it); it keeps earlier copies until the next full checkpoint")
             }
         }
         logger.info("secrets key", metadata: ["key": "\(secrets.key.id)", "file": "\(secrets.path)", "endpoints": "\(report.endpoints)"])

@@ -10,7 +10,10 @@ final class WakeSignal: Sendable {
     /// Wakes the waiting loop, or the next wait when nobody waits.
     func signal() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard let waiter = state.waiter else { state.pending = true; return nil }
+            guard let waiter = state.waiter else {
+                state.pending = true
+                return nil
+            }
             state.waiter = nil
             return waiter
         }
@@ -30,7 +33,10 @@ final class WakeSignal: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.pending { state.pending = false; return true }
+                    if state.pending {
+                        state.pending = false
+                        return true
+                    }
                     state.waiter = continuation
                     return false
                 }

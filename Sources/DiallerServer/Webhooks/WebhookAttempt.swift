@@ -23,10 +23,13 @@ struct WebhookAttempt: Sendable {
         request.headers.add(name: "user-agent", value: "dialler-webhooks/1")
         request.headers.add(name: "webhook-id", value: event.webhookID)
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
-        request.headers.add(name: "webhook-signature",
-                            value: WebhookSignature.header(id: event.webhookID, timestamp: timestamp, body: event.payload, secrets: secrets))
+        request.headers.add(
+            name: "webhook-signature",
+            value: WebhookSignature.header(id: event.webhookID, timestamp: timestamp, body: event.payload, secrets: secrets))
         request.body = .bytes(ByteBuffer(string: event.payload))
-        let client = self.client, limit = Int64(timeout * 1_000_000_000), prepared = request
+        let client = self.client
+        let limit = Int64(timeout * 1_000_000_000)
+        let prepared = request
         do {
             return try await withThrowingTaskGroup(of: Answer?.self) { group in
                 // The deadline covers the answer's head only; the race covers the body as well.

@@ -28,8 +28,9 @@ final class WebhookDeliveryService: Service, Sendable {
     }
 
     func run() async throws {
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
-                                                     timeout: .init(connect: .milliseconds(Int64(settings.attemptTimeout * 1000))))
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .milliseconds(Int64(settings.attemptTimeout * 1000))))
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = settings.perPartner
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         logger.info("webhook delivery started", metadata: ["per_partner": "\(settings.perPartner)", "overall": "\(settings.overall)"])
@@ -127,7 +128,8 @@ final class WebhookDeliveryService: Service, Sendable {
     /// 2xx delivers; anything else is tried again after the back-off, unless that would pass the
     /// event's 24 hours, when it fails.
     private func result(of answer: WebhookAttempt.Answer, for event: OutboxEvent, at now: Timestamp) -> DeliveryAttemptResult {
-        let status: Int?, error: String
+        let status: Int?
+        let error: String
         switch answer {
         case .status(let code) where (200..<300).contains(code): return .delivered(status: code)
         case .status(let code): (status, error) = (code, "HTTP \(code)")

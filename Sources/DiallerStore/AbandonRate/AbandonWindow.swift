@@ -47,7 +47,8 @@ struct AbandonWindow: Sendable {
     /// Seconds from `now` until enough old minutes have left the window for the rate to fall
     /// below `limit` or the sample below `minLive`, if no other result arrives; nil when it already has.
     func secondsUntilBelow(limit: Double, minLive: Int, now: Timestamp) -> Int? {
-        var live = self.live, abandoned = self.abandoned
+        var live = self.live
+        var abandoned = self.abandoned
         func reaches() -> Bool { AbandonRate(callGroup: "", live: live, abandoned: abandoned).reaches(limit: limit, minLive: minLive) }
         guard reaches() else { return nil }
         for old in minutes {

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,11 +44,13 @@ public struct DatabaseBackup: Sendable {
         try FileSystem.synchronize(file: partial, failing: { StoreError.backupFailed(path: source, reason: "cannot sync \(partial): \($0)") })
         try place(partial)
         placed = true
-        try FileSystem.synchronize(directory: folder, failing: { StoreError.backupFailed(path: source, reason: "cannot sync folder \(folder): \($0)") })
+        try FileSystem.synchronize(
+            directory: folder, failing: { StoreError.backupFailed(path: source, reason: "cannot sync folder \(folder): \($0)") })
         let bytes = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
         let elapsed = ContinuousClock.now - started
-        return BackupReport(path: target, bytes: bytes, leads: leads, integrity: integrity,
-                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return BackupReport(
+            path: target, bytes: bytes, leads: leads, integrity: integrity,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
     private var folder: String {

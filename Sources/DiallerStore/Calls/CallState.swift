@@ -54,8 +54,10 @@ public struct CallResult: Sendable, Equatable {
     /// The centre's own "it worked" on a connected call.
     public var success = false
 
-    public init(outcome: String, retryAfterSeconds: Int? = nil, abandoned: Bool = false, doNotCall: Bool = false,
-                result: Disposition? = nil, success: Bool = false) {
+    public init(
+        outcome: String, retryAfterSeconds: Int? = nil, abandoned: Bool = false, doNotCall: Bool = false,
+        result: Disposition? = nil, success: Bool = false
+    ) {
         self.outcome = outcome
         self.retryAfterSeconds = retryAfterSeconds
         self.abandoned = abandoned || result == .abandoned
@@ -80,8 +82,10 @@ public struct ResultOutcome: Sendable, Equatable {
     /// The call's group, whose abandoned-call rate the result counts in.
     public let callGroup: String
 
-    public init(state: CallState, reason: String?, cancelledCalls: [Int64], dueAt: Timestamp? = nil, rule: Disposition? = nil,
-                callGroup: String = "") {
+    public init(
+        state: CallState, reason: String?, cancelledCalls: [Int64], dueAt: Timestamp? = nil, rule: Disposition? = nil,
+        callGroup: String = ""
+    ) {
         self.state = state
         self.reason = reason
         self.cancelledCalls = cancelledCalls

@@ -3,7 +3,8 @@ extension Connection {
     /// reached a dialler yet.
     func cancelCall(type: String, mobile: String, partner: Principal, at now: Timestamp) throws -> CancelOutcome {
         guard let partnerID = partner.partnerID else { throw StoreError.notAPartnerKey }
-        let found = try queryFirst("""
+        let found = try queryFirst(
+            """
             SELECT k.call_id, k.state
             FROM calls k
             JOIN contacts c ON c.contact_id = k.contact_id
@@ -11,7 +12,8 @@ extension Connection {
             JOIN leads l ON l.lead_id = k.lead_id
             WHERE c.mobile = ? AND t.name = ? AND l.partner_id = ?
             ORDER BY k.call_id DESC LIMIT 1
-            """, .text(mobile), .text(type), .integer(partnerID)) { (id: $0.int64(0), state: CallState(rawValue: $0.text(1))) }
+            """, .text(mobile), .text(type), .integer(partnerID)
+        ) { (id: $0.int64(0), state: CallState(rawValue: $0.text(1))) }
         guard let found, let state = found.state else { return .notFound }
         guard state == .waiting || state == .queued else { return .alreadyProcessed(state) }
         do {
@@ -20,8 +22,9 @@ extension Connection {
             throw CancelFailure.callGroup(underlying: error)
         }
         do {
-            try execute("UPDATE calls SET state = 'cancelled', finished_at = ?, outcome = 'cancelled by partner' WHERE call_id = ?",
-                        .text(now.iso8601), .integer(found.id))
+            try execute(
+                "UPDATE calls SET state = 'cancelled', finished_at = ?, outcome = 'cancelled by partner' WHERE call_id = ?",
+                .text(now.iso8601), .integer(found.id))
             try recordCallCancelled(callID: found.id, reason: "partner", at: now)
         } catch {
             throw CancelFailure.save(underlying: error)

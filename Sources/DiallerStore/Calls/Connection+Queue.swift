@@ -8,8 +8,10 @@ extension Connection {
     /// A queued call whose number is suppressed is cancelled, and one whose number a contact rule
     /// holds goes back to waiting until the hold ends, whatever put it in the queue.
     /// Calls of the groups in `excluding` (paused by the abandoned-call guard) are passed over in place.
-    func claimNextCall(callGroup: String?, excluding: Set<String> = [], by dialler: Principal, lease seconds: Int,
-                       rules: ContactRules, at now: Timestamp) throws -> ClaimReport {
+    func claimNextCall(
+        callGroup: String?, excluding: Set<String> = [], by dialler: Principal, lease seconds: Int,
+        rules: ContactRules, at now: Timestamp
+    ) throws -> ClaimReport {
         var cancelled = 0
         var held: [HoldRule] = []
         for _ in 0..<Self.claimSkipLimit {
@@ -38,8 +40,9 @@ extension Connection {
     /// Calls of the groups in `excluding` (paused by the abandoned-call guard) are passed over in place.
     private func nextQueued(callGroup: String?, excluding: Set<String>) throws -> QueuedCandidate? {
         let map: (Row) -> QueuedCandidate = {
-            QueuedCandidate(callID: $0.int64(0), contactID: $0.int64(1), mobile: $0.text(2), typeID: $0.int64(3),
-                            dueAt: $0.text(4), firstAttempt: $0.int(5) == 1)
+            QueuedCandidate(
+                callID: $0.int64(0), contactID: $0.int64(1), mobile: $0.text(2), typeID: $0.int64(3),
+                dueAt: $0.text(4), firstAttempt: $0.int(5) == 1)
         }
         if let callGroup { return try queryFirst(Self.nextInGroupSQL, .text(callGroup), row: map) }
         if !excluding.isEmpty {
@@ -77,7 +80,8 @@ extension Connection {
     /// Puts a call that is now `queued` into the call queue, its place in the dialling order taken
     /// from its type (priority, fresh order) and its attempts so far.
     func enqueue(callID: Int64, at now: Timestamp) throws {
-        try execute("""
+        try execute(
+            """
             INSERT INTO call_queue(call_id, call_group, due_at, queued_at, lead_type_id, priority, first_attempt, sort_key)
             SELECT k.call_id, k.call_group, k.due_at, ?2, k.lead_type_id, t.priority, k.attempts = 0,
                    CASE WHEN k.attempts = 0 AND t.fresh_order = 'newest' THEN -1 ELSE 1 END
@@ -93,7 +97,8 @@ extension Connection {
         let type = try leadType(id: call.typeID)
         let due = type?.window?.earliestOpening(atOrAfter: hold.until) ?? hold.until
         try execute("DELETE FROM call_queue WHERE call_id = ?", .integer(call.callID))
-        try execute("""
+        try execute(
+            """
             UPDATE calls SET state = 'waiting', due_at = ?, queued_at = NULL, held_by = ?, held_until = ? WHERE call_id = ?
             """, .text(due.iso8601), .text(hold.rule.rawValue), .text(hold.until.iso8601), .integer(call.callID))
     }
@@ -102,7 +107,8 @@ extension Connection {
         let callID = candidate.callID
         let expires = now.adding(seconds: seconds)
         try execute("DELETE FROM call_queue WHERE call_id = ?", .integer(callID))
-        try execute("""
+        try execute(
+            """
             UPDATE calls SET state = 'dialling', claimed_at = ?1, claimed_by = ?2, lease_expires_at = ?3, attempts = attempts + 1,
                              held_by = NULL, held_until = NULL,
                              first_claimed_at = coalesce(first_claimed_at, ?1),
@@ -110,7 +116,8 @@ extension Connection {
             WHERE call_id = ?5
             """, .text(now.iso8601), .integer(dialler.keyID), .text(expires.iso8601), .text(candidate.dueAt), .integer(callID))
         try openAttempt(callID: callID, contactID: candidate.contactID, dialler: dialler.keyID, at: now)
-        return try queryFirst("""
+        return try queryFirst(
+            """
             SELECT k.call_id, k.lead_id, c.mobile, l.other_phone, l.first_name, l.surname, l.email,
                    t.name, l.subtype, k.call_group, l.data, k.attempts
             FROM calls k
@@ -118,11 +125,13 @@ extension Connection {
             JOIN contacts c ON c.contact_id = k.contact_id
             JOIN lead_types t ON t.lead_type_id = k.lead_type_id
             WHERE k.call_id = ?
-            """, .integer(callID)) { row in
-            ClaimedCall(callID: row.int64(0), leadID: row.int64(1), mobile: row.text(2), otherPhone: row.optionalText(3),
-                        firstName: row.text(4), surname: row.text(5), email: row.text(6), type: row.text(7),
-                        subtype: row.optionalText(8), callGroup: row.text(9), data: row.optionalText(10),
-                        attempt: row.int(11), leaseExpiresAt: expires)
+            """, .integer(callID)
+        ) { row in
+            ClaimedCall(
+                callID: row.int64(0), leadID: row.int64(1), mobile: row.text(2), otherPhone: row.optionalText(3),
+                firstName: row.text(4), surname: row.text(5), email: row.text(6), type: row.text(7),
+                subtype: row.optionalText(8), callGroup: row.text(9), data: row.optionalText(10),
+                attempt: row.int(11), leaseExpiresAt: expires)
         }
     }
 
@@ -133,20 +142,26 @@ extension Connection {
     /// person asked not to be called, the number is suppressed, the rule's retries are spent or the
     /// type's `max_attempts` is reached; a shorter retry than the type's `min_retry_seconds` is raised to it.
     func recordResult(callID: Int64, result: CallResult, by dialler: Principal, at now: Timestamp) throws -> ResultOutcome {
-        let found = try queryFirst("""
+        let found = try queryFirst(
+            """
             SELECT k.state, k.lead_type_id, k.claimed_by, k.attempts, c.mobile, k.call_group
             FROM calls k JOIN contacts c ON c.contact_id = k.contact_id WHERE k.call_id = ?
-            """, .integer(callID)) {
-            (state: CallState(rawValue: $0.text(0)) ?? .done, typeID: $0.int64(1), claimedBy: $0.optionalInt64(2),
-             attempts: $0.int(3), mobile: $0.text(4), callGroup: $0.text(5))
+            """, .integer(callID)
+        ) {
+            (
+                state: CallState(rawValue: $0.text(0)) ?? .done, typeID: $0.int64(1), claimedBy: $0.optionalInt64(2),
+                attempts: $0.int(3), mobile: $0.text(4), callGroup: $0.text(5)
+            )
         }
         guard let found else { throw CallResultRejection.noSuchCall }
         guard found.state == .dialling else { throw CallResultRejection.notDialling(found.state) }
         guard found.claimedBy == dialler.keyID else { throw CallResultRejection.claimedByAnotherDialler }
-        try closeAttempt(callID: callID, outcome: result.outcome, abandoned: result.abandoned, doNotCall: result.doNotCall,
-                         leaseExpired: false, result: result.result, success: result.success, at: now)
-        try execute("UPDATE calls SET result = ?, success = ? WHERE call_id = ?",
-                    .text(result.result?.rawValue), result.result == nil ? .null : .int(result.success ? 1 : 0), .integer(callID))
+        try closeAttempt(
+            callID: callID, outcome: result.outcome, abandoned: result.abandoned, doNotCall: result.doNotCall,
+            leaseExpired: false, result: result.result, success: result.success, at: now)
+        try execute(
+            "UPDATE calls SET result = ?, success = ? WHERE call_id = ?",
+            .text(result.result?.rawValue), result.result == nil ? .null : .int(result.success ? 1 : 0), .integer(callID))
         try countResult(callGroup: found.callGroup, result: result.result, at: now)
         var cancelled: [Int64] = []
         if result.doNotCall {
@@ -167,24 +182,26 @@ extension Connection {
             try finish(callID: callID, outcome: result.outcome, reason: nil, at: now)
             return outcome(.done)
         }
-        let reason: String? = if result.doNotCall {
-            "do_not_call"
-        } else if try suppressionStops(callID: callID, mobile: found.mobile) {
-            "suppressed"
-        } else if let rule, try attempts(ofCall: callID, endingWith: rule.result) > rule.maxRetries {
-            "recycle_limit"
-        } else if let max = type?.maxAttempts, found.attempts >= max {
-            "max_attempts"
-        } else {
-            nil
-        }
+        let reason: String? =
+            if result.doNotCall {
+                "do_not_call"
+            } else if try suppressionStops(callID: callID, mobile: found.mobile) {
+                "suppressed"
+            } else if let rule, try attempts(ofCall: callID, endingWith: rule.result) > rule.maxRetries {
+                "recycle_limit"
+            } else if let max = type?.maxAttempts, found.attempts >= max {
+                "max_attempts"
+            } else {
+                nil
+            }
         if let reason {
             try finish(callID: callID, outcome: result.outcome, reason: reason, at: now)
             return outcome(.done, reason: reason, rule: rule?.result)
         }
         let seconds = max(retry, type?.minRetrySeconds ?? 0)
         let due = type?.dueTime(from: now, delay: seconds) ?? now.adding(seconds: seconds)
-        try execute("""
+        try execute(
+            """
             UPDATE calls SET state = 'waiting', due_at = ?, outcome = ?, lease_expires_at = NULL, claimed_by = NULL, queued_at = NULL
             WHERE call_id = ?
             """, .text(due.iso8601), .text(result.outcome), .integer(callID))
@@ -193,7 +210,8 @@ extension Connection {
 
     /// Moves the call to `done` and reports it to its partner's webhook, in the same transaction.
     private func finish(callID: Int64, outcome: String, reason: String?, at now: Timestamp) throws {
-        try execute("""
+        try execute(
+            """
             UPDATE calls SET state = 'done', finished_at = ?, outcome = ?, lease_expires_at = NULL, claimed_by = NULL
             WHERE call_id = ?
             """, .text(now.iso8601), .text(outcome), .integer(callID))

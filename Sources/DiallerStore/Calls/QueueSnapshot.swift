@@ -24,8 +24,10 @@ extension Connection {
         let groups = names.map {
             QueueSnapshot.Group(name: $0, waiting: waiting[$0] ?? 0, queued: queued[$0] ?? 0, dialling: dialling[$0] ?? 0)
         }
-        let oldestDue = try queryFirst("SELECT min(due_at) FROM calls WHERE state = 'waiting' AND due_at <= ?",
-                                       .text(now.iso8601)) { $0.optionalText(0) }.flatMap { $0 }.flatMap(Timestamp.init(iso8601:))
+        let oldestDue = try queryFirst(
+            "SELECT min(due_at) FROM calls WHERE state = 'waiting' AND due_at <= ?",
+            .text(now.iso8601)
+        ) { $0.optionalText(0) }.flatMap { $0 }.flatMap(Timestamp.init(iso8601:))
         let lag = oldestDue.map { Double(now.milliseconds - $0.milliseconds) / 1000 } ?? 0
         return QueueSnapshot(groups: groups, promotionLagSeconds: lag)
     }

@@ -8,7 +8,9 @@ extension Store {
     /// Hands the next callable queued call to a dialler (none when the queue is empty), passing
     /// over suppressed and held numbers, and the calls of the groups in `excluding`.
     public func claimNextCall(callGroup: String?, excluding: Set<String> = [], by dialler: Principal) async throws -> ClaimReport {
-        let clock = self.clock, lease = configuration.leaseSeconds, rules = configuration.contactRules
+        let clock = self.clock
+        let lease = configuration.leaseSeconds
+        let rules = configuration.contactRules
         return try await writer.write {
             try $0.claimNextCall(callGroup: callGroup, excluding: excluding, by: dialler, lease: lease, rules: rules, at: clock.now())
         }

@@ -26,4 +26,3 @@ public enum ConsentRefusal: Error, Sendable, Equatable {
     /// The consent was given more than the type's `consent_max_age_days` ago.
     case tooOld(maxAgeDays: Int)
 }
-

@@ -32,8 +32,10 @@ public final class HousekeepingWorker: Service, Sendable {
     nonisolated(unsafe) private var retentionCursor: Int64 = 0
     nonisolated(unsafe) private var retentionResumesAt: Int64 = 0
 
-    public init(store: Store, interval seconds: Double, logger: Logger,
-                onTick: (@Sendable (PromotionReport, Timestamp) -> Void)? = nil) {
+    public init(
+        store: Store, interval seconds: Double, logger: Logger,
+        onTick: (@Sendable (PromotionReport, Timestamp) -> Void)? = nil
+    ) {
         self.store = store
         self.interval = seconds
         self.logger = logger
@@ -93,8 +95,9 @@ public final class HousekeepingWorker: Service, Sendable {
         do {
             let (report, next) = try store.writer.onQueue { connection in
                 try connection.inTransaction {
-                    try connection.eraseExpiredLeads(before: cutoff, after: retentionCursor,
-                                                     window: store.configuration.retentionWindow, at: now)
+                    try connection.eraseExpiredLeads(
+                        before: cutoff, after: retentionCursor,
+                        window: store.configuration.retentionWindow, at: now)
                 }
             }
             if let next {

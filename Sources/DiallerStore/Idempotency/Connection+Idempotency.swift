@@ -1,13 +1,17 @@
 extension Connection {
     /// The key's record if it was made after `since` (one made then or before is expired, purged or not).
     func idempotencyRecord(partnerID: Int64, key: String, since: Timestamp) throws -> IdempotencyRecord? {
-        try queryFirst("""
+        try queryFirst(
+            """
             SELECT request_sha256, status, body, lead_ids FROM idempotency_keys
             WHERE partner_id = ? AND idempotency_key = ? AND created_at > ?
-            """, .integer(partnerID), .text(key), .text(since.iso8601)) { row in
-            IdempotencyRecord(requestSHA256: row.text(0), response: RecordedResponse(
-                status: row.int(1), body: row.text(2),
-                leadIDs: row.text(3).split(separator: ",").compactMap { Int64($0) }))
+            """, .integer(partnerID), .text(key), .text(since.iso8601)
+        ) { row in
+            IdempotencyRecord(
+                requestSHA256: row.text(0),
+                response: RecordedResponse(
+                    status: row.int(1), body: row.text(2),
+                    leadIDs: row.text(3).split(separator: ",").compactMap { Int64($0) }))
         }
     }
 
@@ -15,7 +19,8 @@ extension Connection {
     /// same key is replaced; an unexpired one (made after `since`) is kept and `IdempotencyKeyTaken`
     /// thrown, so the job's leads are not saved either.
     func recordIdempotency(_ claim: IdempotencyClaim, response: RecordedResponse, since: Timestamp, at now: Timestamp) throws {
-        let changed = try execute("""
+        let changed = try execute(
+            """
             INSERT INTO idempotency_keys(partner_id, idempotency_key, request_sha256, status, body, lead_ids, created_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
             ON CONFLICT(partner_id, idempotency_key) DO UPDATE SET
@@ -30,7 +35,8 @@ extension Connection {
 
     /// Deletes up to `limit` records made at or before `cutoff`, oldest first; answers how many.
     func purgeIdempotencyKeys(before cutoff: Timestamp, limit: Int) throws -> Int {
-        try execute("""
+        try execute(
+            """
             DELETE FROM idempotency_keys WHERE rowid IN
                 (SELECT rowid FROM idempotency_keys WHERE created_at <= ? ORDER BY created_at LIMIT ?)
             """, .text(cutoff.iso8601), .int(limit))

@@ -3,10 +3,12 @@ import Foundation
 extension Connection {
     /// The unrevoked key whose hash is `hash`.
     func principal(keyHash hash: [UInt8]) throws -> Principal? {
-        try queryFirst("""
+        try queryFirst(
+            """
             SELECT key_id, role, name, partner_id, allowed_types
             FROM api_keys WHERE key_sha256 = ? AND revoked_at IS NULL
-            """, .blob(hash)) { row in
+            """, .blob(hash)
+        ) { row in
             Principal(
                 keyID: row.int64(0), role: KeyRole(rawValue: row.text(1)) ?? .dialler, name: row.text(2),
                 partnerID: row.optionalInt64(3), allowedTypes: row.optionalText(4).map(Self.decodeTypeList))
@@ -17,12 +19,14 @@ extension Connection {
     func insertKey(role: KeyRole, name: String, allowedTypes: [String]?, hash: [UInt8], at now: Timestamp) throws -> Int64 {
         var partnerID: Int64?
         if role == .partner {
-            try execute("INSERT INTO partners(name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING",
-                        .text(name), .text(now.iso8601))
+            try execute(
+                "INSERT INTO partners(name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING",
+                .text(name), .text(now.iso8601))
             partnerID = try queryFirst("SELECT partner_id FROM partners WHERE name = ?", .text(name)) { $0.int64(0) }
         }
         let types = allowedTypes.map(Self.encodeTypeList)
-        return try insert("""
+        return try insert(
+            """
             INSERT INTO api_keys(role, name, partner_id, allowed_types, key_sha256, created_at)
             VALUES (?, ?, ?, ?, ?, ?)
             """, .text(role.rawValue), .text(name), .integer(partnerID), .text(types), .blob(hash), .text(now.iso8601))
@@ -30,9 +34,10 @@ extension Connection {
 
     func listKeys() throws -> [KeyRecord] {
         try query("SELECT key_id, role, name, allowed_types, created_at, revoked_at FROM api_keys ORDER BY key_id") { row in
-            KeyRecord(keyID: row.int64(0), role: KeyRole(rawValue: row.text(1)) ?? .dialler, name: row.text(2),
-                      allowedTypes: row.optionalText(3).map(Self.decodeTypeList),
-                      createdAt: row.text(4), revokedAt: row.optionalText(5))
+            KeyRecord(
+                keyID: row.int64(0), role: KeyRole(rawValue: row.text(1)) ?? .dialler, name: row.text(2),
+                allowedTypes: row.optionalText(3).map(Self.decodeTypeList),
+                createdAt: row.text(4), revokedAt: row.optionalText(5))
         }
     }
 

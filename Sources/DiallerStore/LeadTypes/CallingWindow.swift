@@ -35,7 +35,8 @@ public struct CallingWindow: Sendable, Equatable {
     private static func minutes(_ text: String) -> Int? {
         let parts = text.split(separator: ":")
         guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
-              (0...24).contains(hour), (0..<60).contains(minute), hour * 60 + minute <= 1440 else { return nil }
+            (0...24).contains(hour), (0..<60).contains(minute), hour * 60 + minute <= 1440
+        else { return nil }
         return hour * 60 + minute
     }
 
@@ -48,9 +49,11 @@ public struct CallingWindow: Sendable, Equatable {
         // Yesterday's window may still be open past midnight; a week ahead always holds an opening.
         for offset in -1...8 {
             guard let day = calendar.date(byAdding: .day, value: offset, to: today),
-                  weekdays.contains(calendar.component(.weekday, from: day)) else { continue }
+                weekdays.contains(calendar.component(.weekday, from: day))
+            else { continue }
             let opens = Self.localTime(startMinute, on: day, in: calendar)
-            let closes = endMinute > startMinute
+            let closes =
+                endMinute > startMinute
                 ? Self.localTime(endMinute, on: day, in: calendar)
                 : Self.localTime(endMinute, on: calendar.date(byAdding: .day, value: 1, to: day)!, in: calendar)
             if date < closes { return date < opens ? Timestamp(opens) : time }
@@ -62,7 +65,8 @@ public struct CallingWindow: Sendable, Equatable {
     /// becomes the first moment after the gap.
     private static func localTime(_ minute: Int, on day: Date, in calendar: Calendar) -> Date {
         if minute >= 1440 { return calendar.date(byAdding: .day, value: 1, to: day)! }
-        return calendar.date(bySettingHour: minute / 60, minute: minute % 60, second: 0, of: day,
-                             matchingPolicy: .nextTime, repeatedTimePolicy: .first, direction: .forward)!
+        return calendar.date(
+            bySettingHour: minute / 60, minute: minute % 60, second: 0, of: day,
+            matchingPolicy: .nextTime, repeatedTimePolicy: .first, direction: .forward)!
     }
 }

@@ -33,13 +33,15 @@ extension LeadType {
     /// A `lead_types` row, as both look-ups select it.
     init(row: Row) throws {
         let name = row.text(1)
-        self.init(id: row.int64(0), name: name, callGroup: row.optionalText(2) ?? name, active: row.int(3) == 1,
-                  dedupeDays: row.optionalInt64(4).map(Int.init), defaultDelay: row.int(5),
-                  window: try CallingWindow.from(typeName: name, start: row.optionalText(6), end: row.optionalText(7),
-                                                 days: row.optionalText(8), timeZone: row.text(9)),
-                  maxAttempts: row.optionalInt64(10).map(Int.init), minRetrySeconds: row.int(11),
-                  requiresConsent: row.int(12) == 1, consentMaxAgeDays: row.int(13),
-                  lineTypes: try Self.lineTypes(typeName: name, list: row.optionalText(14)), timeZone: row.text(9))
+        self.init(
+            id: row.int64(0), name: name, callGroup: row.optionalText(2) ?? name, active: row.int(3) == 1,
+            dedupeDays: row.optionalInt64(4).map(Int.init), defaultDelay: row.int(5),
+            window: try CallingWindow.from(
+                typeName: name, start: row.optionalText(6), end: row.optionalText(7),
+                days: row.optionalText(8), timeZone: row.text(9)),
+            maxAttempts: row.optionalInt64(10).map(Int.init), minRetrySeconds: row.int(11),
+            requiresConsent: row.int(12) == 1, consentMaxAgeDays: row.int(13),
+            lineTypes: try Self.lineTypes(typeName: name, list: row.optionalText(14)), timeZone: row.text(9))
     }
 
     /// `lead_types.line_types` ('mobile,fixed_line'), each word one of `LineType`'s raw values.
@@ -66,7 +68,8 @@ extension LeadType {
 extension Connection {
     /// The type named `name`, whether active or not.
     func leadType(named name: String) throws -> LeadType? {
-        try queryFirst("""
+        try queryFirst(
+            """
             SELECT lead_type_id, name, call_group, active, dedupe_days, default_delay,
                    window_start, window_end, window_days, time_zone, max_attempts, min_retry_seconds,
                    requires_consent, consent_max_age_days, line_types
@@ -76,7 +79,8 @@ extension Connection {
 
     /// The type with this id, whether active or not.
     func leadType(id: Int64) throws -> LeadType? {
-        try queryFirst("""
+        try queryFirst(
+            """
             SELECT lead_type_id, name, call_group, active, dedupe_days, default_delay,
                    window_start, window_end, window_days, time_zone, max_attempts, min_retry_seconds,
                    requires_consent, consent_max_age_days, line_types
@@ -89,7 +93,8 @@ extension Connection {
     /// opening and inside every migration's transaction.
     func validateLeadTypes() throws -> [String] {
         // Before migration 0010 (the promise runs after every migration) types have no order yet.
-        let sql = try hasColumn("fresh_order", in: "lead_types")
+        let sql =
+            try hasColumn("fresh_order", in: "lead_types")
             ? "SELECT name, time_zone, coalesce(call_group, name), priority, fresh_order FROM lead_types ORDER BY name"
             : "SELECT name, time_zone, coalesce(call_group, name), 50, 'oldest' FROM lead_types ORDER BY name"
         let types = try query(sql) {
@@ -107,8 +112,9 @@ extension Connection {
                 throw StoreError.invalidLeadType(name: type.name, reason: "priority must be from 0 to 99, got \(type.priority)")
             }
             guard type.freshOrder == "oldest" || type.freshOrder == "newest" else {
-                throw StoreError.invalidLeadType(name: type.name,
-                                                 reason: "fresh_order must be 'oldest' or 'newest', got \(type.freshOrder.map { "'\($0)'" } ?? "NULL")")
+                throw StoreError.invalidLeadType(
+                    name: type.name,
+                    reason: "fresh_order must be 'oldest' or 'newest', got \(type.freshOrder.map { "'\($0)'" } ?? "NULL")")
             }
             _ = try leadType(named: type.name)
         }

@@ -44,7 +44,8 @@ extension Connection {
                 outcome = .dailyCap
             }
         }
-        let leadID = try insert("""
+        let leadID = try insert(
+            """
             INSERT INTO leads(received_at, partner_id, key_id, type, lead_type_id, subtype, first_name, surname,
                               email, contact_id, other_phone, other_phone_line_type, data, delays, outcome, raw_request)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -64,7 +65,8 @@ extension Connection {
             return SavedLead(leadID: leadID, outcome: outcome, callID: nil, dueAt: nil, suppressedBy: suppressedBy)
         }
         let due = known.dueTime(from: now, delay: lead.delays)
-        let callID = try insert("""
+        let callID = try insert(
+            """
             INSERT INTO calls(lead_id, contact_id, lead_type_id, call_group, due_at, created_at)
             VALUES (?, ?, ?, ?, ?, ?)
             """, .integer(leadID), .integer(contactID), .integer(known.id), .text(known.callGroup),
@@ -75,15 +77,18 @@ extension Connection {
     /// The contact for an E.164 mobile, created on first sight (at `createdAt`, ISO-8601) with its
     /// line type; a contact made before line types were kept gets this one.
     func contactID(mobile: String, lineType: LineType, createdAt: String) throws -> Int64 {
-        if let existing = try queryFirst("SELECT contact_id, line_type IS NULL FROM contacts WHERE mobile = ?", .text(mobile),
-                                         row: { (id: $0.int64(0), unclassified: $0.int(1) == 1) }) {
+        if let existing = try queryFirst(
+            "SELECT contact_id, line_type IS NULL FROM contacts WHERE mobile = ?", .text(mobile),
+            row: { (id: $0.int64(0), unclassified: $0.int(1) == 1) })
+        {
             if existing.unclassified {
                 try execute("UPDATE contacts SET line_type = ? WHERE contact_id = ?", .text(lineType.rawValue), .integer(existing.id))
             }
             return existing.id
         }
-        return try insert("INSERT INTO contacts(mobile, line_type, created_at) VALUES (?, ?, ?)",
-                          .text(mobile), .text(lineType.rawValue), .text(createdAt))
+        return try insert(
+            "INSERT INTO contacts(mobile, line_type, created_at) VALUES (?, ?, ?)",
+            .text(mobile), .text(lineType.rawValue), .text(createdAt))
     }
 
     /// `processed` unless an unfinished call, or one dialled to the end within the type's
@@ -91,11 +96,13 @@ extension Connection {
     /// (States are compared with OR: SQLite builds a temporary b-tree for an IN list of three.)
     private func dedupeOutcome(contactID: Int64, type: LeadType, at now: Timestamp) throws -> LeadOutcome {
         let since = type.dedupeDays.map { Timestamp(milliseconds: now.milliseconds - Int64($0) * 86_400_000).iso8601 }
-        let found = try queryFirst("""
+        let found = try queryFirst(
+            """
             SELECT coalesce(max(state = 'waiting' OR state = 'queued' OR state = 'dialling'), 0),
                    coalesce(max(state = 'done' AND (?3 IS NULL OR finished_at >= ?3)), 0)
             FROM calls WHERE contact_id = ?1 AND lead_type_id = ?2 AND state <> 'cancelled'
-            """, .integer(contactID), .integer(type.id), .text(since)) { (unfinished: $0.int(0) == 1, recent: $0.int(1) == 1) }!
+            """, .integer(contactID), .integer(type.id), .text(since)
+        ) { (unfinished: $0.int(0) == 1, recent: $0.int(1) == 1) }!
         if found.unfinished { return .alreadyScheduled }
         if found.recent { return .existingContact }
         return .processed

@@ -19,10 +19,12 @@ public struct NewLead: Sendable, Equatable {
     public var consent: NewConsent?
 
     /// Line types default to `unknown`: the server always passes the parsed number's own.
-    public init(type: String, subtype: String? = nil, firstName: String, surname: String, email: String,
-                mobile: String, mobileLineType: LineType = .unknown, otherPhone: String? = nil,
-                otherPhoneLineType: LineType? = nil, data: String? = nil, delays: Int? = nil, rawRequest: String,
-                consent: NewConsent? = nil) {
+    public init(
+        type: String, subtype: String? = nil, firstName: String, surname: String, email: String,
+        mobile: String, mobileLineType: LineType = .unknown, otherPhone: String? = nil,
+        otherPhoneLineType: LineType? = nil, data: String? = nil, delays: Int? = nil, rawRequest: String,
+        consent: NewConsent? = nil
+    ) {
         self.type = type
         self.subtype = subtype
         self.firstName = firstName

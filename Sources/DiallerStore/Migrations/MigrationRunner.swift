@@ -15,14 +15,15 @@ public struct MigrationRunner {
     /// Applies what is pending and answers what was applied.
     @discardableResult
     public func apply(to connection: Connection, at time: Timestamp) throws -> [Migration] {
-        try connection.execute(script: """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version    INTEGER PRIMARY KEY,
-                name       TEXT NOT NULL,
-                checksum   TEXT NOT NULL,
-                applied_at TEXT NOT NULL
-            ) STRICT;
-            """)
+        try connection.execute(
+            script: """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version    INTEGER PRIMARY KEY,
+                    name       TEXT NOT NULL,
+                    checksum   TEXT NOT NULL,
+                    applied_at TEXT NOT NULL
+                ) STRICT;
+                """)
         let applied = try Self.appliedMigrations(on: connection)
         let byVersion = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
         for record in applied {
@@ -44,8 +45,10 @@ public struct MigrationRunner {
     /// Checks, without changing anything, that every one of `migrations` is applied unedited;
     /// migrations the database has beyond them (administrators' seeds) are fine.
     public func requireApplied(on connection: Connection, path: String) throws {
-        let hasTable = try connection.queryFirst(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'") { _ in true } ?? false
+        let hasTable =
+            try connection.queryFirst(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+            ) { _ in true } ?? false
         let applied = hasTable ? try Self.appliedMigrations(on: connection) : []
         let recorded = Dictionary(uniqueKeysWithValues: applied.map { ($0.version, $0.checksum) })
         for migration in migrations {
@@ -78,9 +81,12 @@ public struct MigrationRunner {
             if connection.isAutocommit {
                 throw StoreError.migrationFailed(file: migration.fileName, message: "the file must not contain BEGIN, COMMIT or ROLLBACK")
             }
-            if let dangling = try connection.queryFirst("PRAGMA foreign_key_check", row: { row in
-                "a row of \(row.text(0)) (rowid \(row.optionalText(1) ?? "?")) refers to a missing row of \(row.text(2))"
-            }) {
+            if let dangling = try connection.queryFirst(
+                "PRAGMA foreign_key_check",
+                row: { row in
+                    "a row of \(row.text(0)) (rowid \(row.optionalText(1) ?? "?")) refers to a missing row of \(row.text(2))"
+                })
+            {
                 throw StoreError.migrationFailed(file: migration.fileName, message: "FOREIGN KEY constraint failed: \(dangling)")
             }
             do {

@@ -9,7 +9,8 @@ extension Connection {
     /// Reports a call that reached `done`; `reason` when the system finished it (`max_attempts`…);
     /// `result` and `success` are the last attempt's (null when the dialler sent no result).
     func recordCallFinished(callID: Int64, reason: String?, at now: Timestamp) throws {
-        try execute("""
+        try execute(
+            """
             INSERT INTO webhook_events(partner_id, type, lead_id, call_id, payload, created_at, queued_at, next_attempt_at)
             SELECT e.partner_id, 'call.finished', l.lead_id, k.call_id,
                    json_object('type', 'call.finished', 'timestamp', strftime('%Y-%m-%dT%H:%M:%SZ', ?2), 'data', json_patch(json_object(
@@ -28,7 +29,8 @@ extension Connection {
 
     /// Reports a call cancelled before it was dialled: `reason` is `partner`, `suppressed`, `erased`…
     func recordCallCancelled(callID: Int64, reason: String, at now: Timestamp) throws {
-        try execute("""
+        try execute(
+            """
             INSERT INTO webhook_events(partner_id, type, lead_id, call_id, payload, created_at, queued_at, next_attempt_at)
             SELECT e.partner_id, 'call.cancelled', l.lead_id, k.call_id,
                    json_object('type', 'call.cancelled', 'timestamp', strftime('%Y-%m-%dT%H:%M:%SZ', ?2), 'data', json_object(
@@ -45,7 +47,8 @@ extension Connection {
 
     /// Reports a lead that answered `Do Not Call` at intake (it has no call).
     func recordLeadSuppressed(leadID: Int64, partnerID: Int64, type: String, mobile: String, at now: Timestamp) throws {
-        try execute("""
+        try execute(
+            """
             INSERT INTO webhook_events(partner_id, type, lead_id, payload, created_at, queued_at, next_attempt_at)
             SELECT e.partner_id, 'lead.suppressed', ?1,
                    json_object('type', 'lead.suppressed', 'timestamp', strftime('%Y-%m-%dT%H:%M:%SZ', ?5), 'data', json_object(
@@ -60,12 +63,15 @@ extension Connection {
 
     /// Up to `limit` of the partner's pending events due at `now`, oldest first.
     func dueOutboxEvents(partnerID: Int64, at now: Timestamp, limit: Int) throws -> [OutboxEvent] {
-        try query("""
+        try query(
+            """
             SELECT event_id, partner_id, type, payload, attempts, queued_at FROM webhook_events
             WHERE partner_id = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY event_id LIMIT ?
-            """, .integer(partnerID), .text(now.iso8601), .int(limit)) { row in
-            OutboxEvent(eventID: row.int64(0), partnerID: row.int64(1), type: row.text(2), payload: row.text(3),
-                        attempts: row.int(4), queuedAt: Timestamp(iso8601: row.text(5)) ?? Timestamp(milliseconds: 0))
+            """, .integer(partnerID), .text(now.iso8601), .int(limit)
+        ) { row in
+            OutboxEvent(
+                eventID: row.int64(0), partnerID: row.int64(1), type: row.text(2), payload: row.text(3),
+                attempts: row.int(4), queuedAt: Timestamp(iso8601: row.text(5)) ?? Timestamp(milliseconds: 0))
         }
     }
 
@@ -73,18 +79,21 @@ extension Connection {
     func recordDeliveryAttempt(eventID: Int64, _ result: DeliveryAttemptResult, at now: Timestamp) throws {
         switch result {
         case .delivered(let status):
-            try execute("""
+            try execute(
+                """
                 UPDATE webhook_events SET state = 'delivered', attempts = attempts + 1, last_status = ?, last_error = NULL,
                                           next_attempt_at = NULL, delivered_at = ?
                 WHERE event_id = ? AND state = 'pending'
                 """, .int(status), .text(now.iso8601), .integer(eventID))
         case .retry(let status, let error, let next):
-            try execute("""
+            try execute(
+                """
                 UPDATE webhook_events SET attempts = attempts + 1, last_status = ?, last_error = ?, next_attempt_at = ?
                 WHERE event_id = ? AND state = 'pending'
                 """, .integer(status.map(Int64.init)), .text(error), .text(next.iso8601), .integer(eventID))
         case .failed(let status, let error):
-            try execute("""
+            try execute(
+                """
                 UPDATE webhook_events SET state = 'failed', attempts = attempts + 1, last_status = ?, last_error = ?, next_attempt_at = NULL
                 WHERE event_id = ? AND state = 'pending'
                 """, .integer(status.map(Int64.init)), .text(error), .integer(eventID))
@@ -93,7 +102,8 @@ extension Connection {
 
     /// Puts the partner's failed events back in the queue, due now, with a fresh 24 hours; answers how many.
     func requeueFailedEvents(partnerID: Int64, at now: Timestamp) throws -> Int {
-        try execute("""
+        try execute(
+            """
             UPDATE webhook_events SET state = 'pending', next_attempt_at = ?1, queued_at = ?1
             WHERE partner_id = ?2 AND state = 'failed'
             """, .text(now.iso8601), .integer(partnerID))
@@ -101,25 +111,29 @@ extension Connection {
 
     /// Deletes up to `limit` events delivered before `cutoff`; answers how many went.
     func purgeDeliveredEvents(before cutoff: Timestamp, limit: Int) throws -> Int {
-        try execute("""
+        try execute(
+            """
             DELETE FROM webhook_events WHERE event_id IN (
                 SELECT event_id FROM webhook_events WHERE state = 'delivered' AND delivered_at < ? ORDER BY delivered_at LIMIT ?)
             """, .text(cutoff.iso8601), .int(limit))
     }
 
     func outboxBacklog() throws -> OutboxBacklog {
-        try queryFirst("""
+        try queryFirst(
+            """
             SELECT (SELECT count(*) FROM webhook_events WHERE state = 'pending'),
                    (SELECT count(*) FROM webhook_events WHERE state = 'failed'),
                    (SELECT min(created_at) FROM webhook_events WHERE state = 'pending')
-            """) { row in
+            """
+        ) { row in
             OutboxBacklog(pending: row.int(0), failed: row.int(1), oldestPendingCreatedAt: row.optionalText(2).flatMap(Timestamp.init(iso8601:)))
         } ?? OutboxBacklog(pending: 0, failed: 0, oldestPendingCreatedAt: nil)
     }
 
     /// Blanks the mobile in the bodies of the events about a contact's leads (erasure reaches the outbox too).
     func eraseMobileInEvents(ofContact contactID: Int64) throws {
-        try execute("""
+        try execute(
+            """
             UPDATE webhook_events SET payload = json_set(payload, '$.data.mobile', 'erased')
             WHERE lead_id IN (SELECT lead_id FROM leads WHERE contact_id = ?) AND json_extract(payload, '$.data.mobile') <> 'erased'
             """, .integer(contactID))
@@ -127,7 +141,8 @@ extension Connection {
 
     /// Blanks the mobile in the bodies of the events about one lead.
     func eraseMobileInEvents(ofLead leadID: Int64) throws {
-        try execute("""
+        try execute(
+            """
             UPDATE webhook_events SET payload = json_set(payload, '$.data.mobile', 'erased')
             WHERE lead_id = ? AND json_extract(payload, '$.data.mobile') <> 'erased'
             """, .integer(leadID))

@@ -6,7 +6,8 @@ extension Connection {
     func writeAheadLog() -> WriteAheadLogFile? {
         var file: UnsafeMutablePointer<sqlite3_file>?
         guard sqlite3_file_control(handle, "main", SQLITE_FCNTL_JOURNAL_POINTER, &file) == SQLITE_OK,
-              let file, file.pointee.pMethods != nil else { return nil }
+            let file, file.pointee.pMethods != nil
+        else { return nil }
         return WriteAheadLogFile(file: file, owner: self)
     }
 }

@@ -23,11 +23,12 @@ final class ReaderPool: Sendable {
             queue.async {
                 self.slots.wait()
                 defer { self.slots.signal() }
-                continuation.resume(with: Result {
-                    let reader = try self.idle.withLock { $0.popLast() } ?? ReaderConnection(path: self.path)
-                    defer { self.idle.withLock { $0.append(reader) } }
-                    return try reader.connection.inSnapshot { try work(reader.connection) }
-                })
+                continuation.resume(
+                    with: Result {
+                        let reader = try self.idle.withLock { $0.popLast() } ?? ReaderConnection(path: self.path)
+                        defer { self.idle.withLock { $0.append(reader) } }
+                        return try reader.connection.inSnapshot { try work(reader.connection) }
+                    })
             }
         }
     }

@@ -9,13 +9,16 @@ extension Connection {
 
     /// Every endpoint's secrets, by partner id.
     func endpointSecrets() throws -> [EndpointSecrets] {
-        try query("""
+        try query(
+            """
             SELECT e.partner_id, p.name, e.secret, e.sealed_secret, e.secret_key_id,
                    e.previous_secret, e.sealed_previous_secret, e.previous_key_id
             FROM webhook_endpoints e JOIN partners p ON p.partner_id = e.partner_id ORDER BY e.partner_id
-            """) { row in
-            EndpointSecrets(partnerID: row.int64(0), partner: row.text(1),
-                            secret: Self.storedSecret(row, clear: 2) ?? .clear(""), previous: Self.storedSecret(row, clear: 5))
+            """
+        ) { row in
+            EndpointSecrets(
+                partnerID: row.int64(0), partner: row.text(1),
+                secret: Self.storedSecret(row, clear: 2) ?? .clear(""), previous: Self.storedSecret(row, clear: 5))
         }
     }
 
@@ -29,7 +32,8 @@ extension Connection {
 
     /// Replaces an endpoint's secrets with sealed ones; the clear columns become NULL.
     func storeSealedSecrets(partnerID: Int64, secret: SealedSecret, previous: SealedSecret?) throws {
-        try execute("""
+        try execute(
+            """
             UPDATE webhook_endpoints SET secret = NULL, sealed_secret = ?, secret_key_id = ?,
                                          previous_secret = NULL, sealed_previous_secret = ?, previous_key_id = ?
             WHERE partner_id = ?
@@ -40,11 +44,13 @@ extension Connection {
     /// How many webhook endpoints exist, and the ids of the keys their secrets are sealed with, sorted.
     func webhookSecretsState() throws -> WebhookSecretsState {
         let endpoints = try queryFirst("SELECT count(*) FROM webhook_endpoints") { $0.int(0) } ?? 0
-        let keyIDs = try query("""
+        let keyIDs = try query(
+            """
             SELECT secret_key_id FROM webhook_endpoints WHERE secret_key_id IS NOT NULL
             UNION SELECT previous_key_id FROM webhook_endpoints WHERE previous_key_id IS NOT NULL
             ORDER BY 1
-            """) { $0.text(0) }
+            """
+        ) { $0.text(0) }
         return WebhookSecretsState(endpoints: endpoints, keyIDs: keyIDs)
     }
 

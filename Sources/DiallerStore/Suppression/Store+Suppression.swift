@@ -42,12 +42,15 @@ extension Store {
     }
 
     /// One chunk of an import, in one job; `visible` when adding to the list in sight.
-    public func importSuppressions(_ mobiles: [String], into target: ReplaceTarget, visible: Bool,
-                                   reason: String?) async throws -> ImportChunkReport {
+    public func importSuppressions(
+        _ mobiles: [String], into target: ReplaceTarget, visible: Bool,
+        reason: String?
+    ) async throws -> ImportChunkReport {
         let clock = self.clock
         return try await pacedWrite {
-            try $0.importSuppressions(mobiles, listID: target.listID, generation: target.generation, visible: visible,
-                                      reason: reason, at: clock.now())
+            try $0.importSuppressions(
+                mobiles, listID: target.listID, generation: target.generation, visible: visible,
+                reason: reason, at: clock.now())
         }
     }
 

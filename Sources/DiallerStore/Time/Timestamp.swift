@@ -35,13 +35,20 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
                 divisor /= 10
             }
         }
-        put(year, width: 4); bytes.append(45)
-        put(month, width: 2); bytes.append(45)
-        put(day, width: 2); bytes.append(84)
-        put(seconds / 3600, width: 2); bytes.append(58)
-        put(seconds / 60 % 60, width: 2); bytes.append(58)
-        put(seconds % 60, width: 2); bytes.append(46)
-        put(millisOfDay % 1000, width: 3); bytes.append(90)
+        put(year, width: 4)
+        bytes.append(45)
+        put(month, width: 2)
+        bytes.append(45)
+        put(day, width: 2)
+        bytes.append(84)
+        put(seconds / 3600, width: 2)
+        bytes.append(58)
+        put(seconds / 60 % 60, width: 2)
+        bytes.append(58)
+        put(seconds % 60, width: 2)
+        bytes.append(46)
+        put(millisOfDay % 1000, width: 3)
+        bytes.append(90)
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -49,7 +56,8 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
     public init?(iso8601 text: String) {
         let bytes = Array(text.utf8)
         guard bytes.count == 24, bytes[4] == 45, bytes[7] == 45, bytes[10] == 84, bytes[13] == 58,
-              bytes[16] == 58, bytes[19] == 46, bytes[23] == 90 else { return nil }
+            bytes[16] == 58, bytes[19] == 46, bytes[23] == 90
+        else { return nil }
         func number(_ range: Range<Int>) -> Int64? {
             var value: Int64 = 0
             for byte in bytes[range] {
@@ -59,8 +67,9 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
             return value
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              let millis = number(20..<23) else { return nil }
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            let millis = number(20..<23)
+        else { return nil }
         let days = Self.days(fromCivil: year, month, day)
         self.milliseconds = ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1000) + millis
     }

@@ -3,9 +3,12 @@ extension Store {
     /// is made, is stored sealed with `key` and is in the report in clear, and nowhere else. A
     /// first endpoint or a rotation needs the key; a key other than the one the table's secrets
     /// are sealed with is refused.
-    public func changeWebhookEndpoint(partner: String, _ change: WebhookEndpointChange,
-                                      key: SecretsKey?) async throws -> WebhookEndpointChangeReport {
-        let clock = self.clock, secret = WebhookSecret.generate()
+    public func changeWebhookEndpoint(
+        partner: String, _ change: WebhookEndpointChange,
+        key: SecretsKey?
+    ) async throws -> WebhookEndpointChangeReport {
+        let clock = self.clock
+        let secret = WebhookSecret.generate()
         let sealed = try key?.seal(secret)
         let (endpoint, stored) = try await writer.write { connection in
             if let key { try connection.requireSecretsKey(key.id) }

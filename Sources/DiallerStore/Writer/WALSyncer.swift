@@ -98,8 +98,10 @@ final class WALSyncer: Sendable {
         let finished = DispatchTime.now().uptimeNanoseconds
         for batch in batches {
             // Reported before anyone resumes, so a caller that looks at the reports sees its own batch.
-            batch.report(BatchReport(jobs: batch.jobs.count, seconds: Double(finished - batch.started) / 1e9,
-                                     committed: failure == nil))
+            batch.report(
+                BatchReport(
+                    jobs: batch.jobs.count, seconds: Double(finished - batch.started) / 1e9,
+                    committed: failure == nil))
             for job in batch.jobs { job.finish(failure) }
         }
     }

@@ -118,7 +118,10 @@ public final class Writer: Sendable {
             commit(batch)
         }
         let more = state.withLock { state -> Bool in
-            if state.jobs.isEmpty { state.drainScheduled = false; return false }
+            if state.jobs.isEmpty {
+                state.drainScheduled = false
+                return false
+            }
             return true
         }
         if more { queue.async { self.drainOneBatch() } }

@@ -38,9 +38,15 @@ public struct JSONParser {
         case UInt8(ascii: "{"): return .object(try parseObject())
         case UInt8(ascii: "["): return .array(try parseArray())
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectWord("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectWord("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectWord("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectWord("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default: throw error("unexpected \(describeCurrent()); expected a value")
         }
@@ -51,7 +57,11 @@ public struct JSONParser {
         index += 1
         var object = JSONObject()
         skipWhitespace()
-        if peek(UInt8(ascii: "}")) { index += 1; depth -= 1; return object }
+        if peek(UInt8(ascii: "}")) {
+            index += 1
+            depth -= 1
+            return object
+        }
         while true {
             skipWhitespace()
             guard peek(UInt8(ascii: "\"")) else { throw error("unexpected \(describeCurrent()); expected a member name in double quotes") }
@@ -62,8 +72,15 @@ public struct JSONParser {
             skipWhitespace()
             object.members.append((name, try parseValue()))
             skipWhitespace()
-            if peek(UInt8(ascii: ",")) { index += 1; continue }
-            if peek(UInt8(ascii: "}")) { index += 1; depth -= 1; return object }
+            if peek(UInt8(ascii: ",")) {
+                index += 1
+                continue
+            }
+            if peek(UInt8(ascii: "}")) {
+                index += 1
+                depth -= 1
+                return object
+            }
             throw error("unexpected \(describeCurrent()); expected ',' or '}' after an object member")
         }
     }
@@ -73,13 +90,24 @@ public struct JSONParser {
         index += 1
         var array: [JSONValue] = []
         skipWhitespace()
-        if peek(UInt8(ascii: "]")) { index += 1; depth -= 1; return array }
+        if peek(UInt8(ascii: "]")) {
+            index += 1
+            depth -= 1
+            return array
+        }
         while true {
             skipWhitespace()
             array.append(try parseValue())
             skipWhitespace()
-            if peek(UInt8(ascii: ",")) { index += 1; continue }
-            if peek(UInt8(ascii: "]")) { index += 1; depth -= 1; return array }
+            if peek(UInt8(ascii: ",")) {
+                index += 1
+                continue
+            }
+            if peek(UInt8(ascii: "]")) {
+                index += 1
+                depth -= 1
+                return array
+            }
             throw error("unexpected \(describeCurrent()); expected ',' or ']' after an array element")
         }
     }

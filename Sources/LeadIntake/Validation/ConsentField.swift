@@ -1,5 +1,6 @@
 import DiallerStore
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,8 +49,10 @@ extension FieldReader {
     }
 
     /// One string of the consent object, trimmed; nil when blank (an error too when `required`).
-    private mutating func consentText(_ fields: JSONObject, _ key: String, into name: String, required: Bool,
-                                      maxLength: Int) -> String? {
+    private mutating func consentText(
+        _ fields: JSONObject, _ key: String, into name: String, required: Bool,
+        maxLength: Int
+    ) -> String? {
         let label = "Consent \(key)"
         switch fields[key] {
         case nil, .null?:

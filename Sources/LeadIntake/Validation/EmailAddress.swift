@@ -7,8 +7,9 @@ enum EmailAddress {
         let local = bytes[..<at]
         let domain = bytes[(at + 1)...]
         guard !local.isEmpty, local.count <= 64, local.allSatisfy(isLocalByte),
-              local.first != UInt8(ascii: "."), local.last != UInt8(ascii: "."),
-              !containsDoubleDot(local) else { return false }
+            local.first != UInt8(ascii: "."), local.last != UInt8(ascii: "."),
+            !containsDoubleDot(local)
+        else { return false }
         let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard labels.count >= 2 else { return false }
         return labels.allSatisfy(isValidLabel)
@@ -20,7 +21,8 @@ enum EmailAddress {
 
     private static func isValidLabel(_ label: ArraySlice<UInt8>) -> Bool {
         guard (1...63).contains(label.count), let first = label.first, let last = label.last,
-              isAlphanumeric(first), isAlphanumeric(last) else { return false }
+            isAlphanumeric(first), isAlphanumeric(last)
+        else { return false }
         return label.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
     }
 

@@ -131,7 +131,10 @@ public struct FieldReader {
         switch object[name] {
         case nil, .null?: return nil
         case .object(let inner)?:
-            if inner.isEmpty { errors.add(name, message); return nil }
+            if inner.isEmpty {
+                errors.add(name, message)
+                return nil
+            }
             return JSONWriter.compact(.object(inner))
         case .string(let raw)?:
             let text = Self.trimmed(raw)

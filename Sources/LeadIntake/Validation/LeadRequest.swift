@@ -10,8 +10,10 @@ public struct LeadRequest {
 
     /// Checks every field of the contract, reporting all failures at once; `now` is the server's
     /// clock, which a consent's `given_at` may not be ahead of.
-    public static func validate(_ object: JSONObject, rawBody: String, numbers: PhoneNumbers,
-                         now: Timestamp) -> Result<LeadRequest, ValidationErrors> {
+    public static func validate(
+        _ object: JSONObject, rawBody: String, numbers: PhoneNumbers,
+        now: Timestamp
+    ) -> Result<LeadRequest, ValidationErrors> {
         var reader = FieldReader(object)
         let email = reader.email("email", label: "Email")
         let firstName = reader.string("first_name", label: "First Name", required: true, maxLength: 100)
@@ -27,10 +29,11 @@ public struct LeadRequest {
         guard reader.errors.isEmpty, let email, let firstName, let surname, let mobile, let type else {
             return .failure(reader.errors)
         }
-        let lead = NewLead(type: type, subtype: subtype, firstName: firstName, surname: surname, email: email,
-                           mobile: mobile.e164, mobileLineType: mobile.lineType, otherPhone: otherPhone?.e164,
-                           otherPhoneLineType: otherPhone?.lineType, data: data, delays: delays, rawRequest: rawBody,
-                           consent: consent)
+        let lead = NewLead(
+            type: type, subtype: subtype, firstName: firstName, surname: surname, email: email,
+            mobile: mobile.e164, mobileLineType: mobile.lineType, otherPhone: otherPhone?.e164,
+            otherPhoneLineType: otherPhone?.lineType, data: data, delays: delays, rawRequest: rawBody,
+            consent: consent)
         return .success(LeadRequest(lead: lead, isTest: isTest))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,7 +23,9 @@ final class ChildProcess {
         process.standardOutput = pipe
         process.standardError = pipe
         process.standardInput = keepInputOpen ? input : FileHandle.nullDevice
-        let output = self.output, ended = self.outputEnded, reading = pipe.fileHandleForReading
+        let output = self.output
+        let ended = self.outputEnded
+        let reading = pipe.fileHandleForReading
         // A thread of its own blocks on the pipe until the end of output: Foundation's
         // readabilityHandler did not always report that end here, and a test then waited out
         // its whole deadline. Reading as it comes also keeps a chatty child from filling the pipe.
@@ -66,8 +69,10 @@ final class ChildProcess {
     }
 
     /// Runs a program to completion, stopped if it runs past `seconds`: exit status and output.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                    seconds: Double = 20) async throws -> (status: Int32, text: String) {
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        seconds: Double = 20
+    ) async throws -> (status: Int32, text: String) {
         let child = try ChildProcess(executable, arguments, environment: environment)
         guard let status = try await child.exit(within: seconds) else {
             child.stop()

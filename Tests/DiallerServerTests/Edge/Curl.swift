@@ -16,7 +16,8 @@ struct CurlReply: CustomStringConvertible {
         guard let end = text.range(of: "\r\n\r\n") else { return nil }
         let lines = text[..<end.lowerBound].components(separatedBy: "\r\n")
         guard let statusLine = lines.first, statusLine.hasPrefix("HTTP/"),
-              let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { return nil }
+            let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
         self.status = status
         headers = lines.dropFirst().compactMap { line in
             guard let colon = line.firstIndex(of: ":") else { return nil }

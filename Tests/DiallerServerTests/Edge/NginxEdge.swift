@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,12 +25,15 @@ final class NginxEdge {
         var lastError: (any Error)?
         // A port picked free can be taken before nginx binds it: try again with others.
         for _ in 0..<3 {
-            let https = try freeLoopbackPort(), http = try freeLoopbackPort()
-            try await Self.writeConfiguration(in: directory, values: [
-                "SERVER_NAME": "127.0.0.1", "HTTPS_LISTEN": "127.0.0.1:\(https)", "HTTP_LISTEN": "127.0.0.1:\(http)",
-                "CERTIFICATE": certificate.certificate, "CERTIFICATE_KEY": certificate.privateKey,
-                "UPSTREAM_PORT": "\(upstreamPort)", "LOG_DIR": directory + "/logs",
-            ])
+            let https = try freeLoopbackPort()
+            let http = try freeLoopbackPort()
+            try await Self.writeConfiguration(
+                in: directory,
+                values: [
+                    "SERVER_NAME": "127.0.0.1", "HTTPS_LISTEN": "127.0.0.1:\(https)", "HTTP_LISTEN": "127.0.0.1:\(http)",
+                    "CERTIFICATE": certificate.certificate, "CERTIFICATE_KEY": certificate.privateKey,
+                    "UPSTREAM_PORT": "\(upstreamPort)", "LOG_DIR": directory + "/logs",
+                ])
             let child = try ChildProcess(nginx, ["-e", "stderr", "-p", directory, "-c", directory + "/nginx.conf"])
             if try await waitUntilListening(port: https, seconds: 5), try await waitUntilListening(port: http, seconds: 1) {
                 (self.httpsPort, self.httpPort, self.child) = (https, http, child)

@@ -9,11 +9,13 @@ struct SelfSignedCertificate {
     init(in directory: String, openssl: String) async throws {
         certificate = directory + "/cert.pem"
         privateKey = directory + "/key.pem"
-        let made = try await ChildProcess.run(openssl, [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", privateKey, "-out", certificate, "-days", "2", "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ])
+        let made = try await ChildProcess.run(
+            openssl,
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", privateKey, "-out", certificate, "-days", "2", "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            ])
         guard made.status == 0 else { throw EdgeTestError.toolFailed("openssl req failed: \(made.text)") }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,10 +44,15 @@ struct TLSEdgeTests {
             let mobiles = ["07911100003", "07911100004"]
             for round in 0..<2 {
                 let (edgeMobile, directMobile) = round == 0 ? (mobiles[0], mobiles[1]) : (mobiles[1], mobiles[0])
-                let viaEdge = try await edge.curl.request("POST", edge.https + "/lead/add?key=\(key)", body: leadBody(mobile: edgeMobile), headers: Self.json)
-                let direct = try await edge.curl.request("POST", edge.direct + "/lead/add?key=\(key)", body: leadBody(mobile: directMobile), headers: Self.json)
+                let viaEdge = try await edge.curl.request(
+                    "POST", edge.https + "/lead/add?key=\(key)", body: leadBody(mobile: edgeMobile), headers: Self.json)
+                let direct = try await edge.curl.request(
+                    "POST", edge.direct + "/lead/add?key=\(key)", body: leadBody(mobile: directMobile), headers: Self.json)
                 Self.expectSame(viaEdge, direct, "lead/add round \(round)")
-                #expect(viaEdge.body == (round == 0 ? #"{"saved":true,"processed":true}"# : #"{"saved":true,"processed":false,"error":"Another call is already scheduled"}"#))
+                #expect(
+                    viaEdge.body
+                        == (round == 0
+                            ? #"{"saved":true,"processed":true}"# : #"{"saved":true,"processed":false,"error":"Another call is already scheduled"}"#))
             }
             // The edge's log names no key and no personal data; the server's, without --trusted-proxy, the peer.
             let edgeLog = edge.edge.accessLog
@@ -116,7 +122,8 @@ struct TLSEdgeTests {
             #expect(refused.header("content-type") == "application/json")
             #expect(refused.header("x-request-id") == nil, "answered by the server, not the edge")
 
-            let longHeader = try await edge.curl.request("GET", edge.https + "/healthz", headers: ["X-Padding: " + String(repeating: "a", count: 9000)])
+            let longHeader = try await edge.curl.request(
+                "GET", edge.https + "/healthz", headers: ["X-Padding: " + String(repeating: "a", count: 9000)])
             #expect(longHeader.status == 431 && longHeader.body == #"{"error":"Request Header Fields Too Large"}"#)
             let longURI = try await edge.curl.request("GET", edge.https + "/healthz?" + String(repeating: "a", count: 9000))
             #expect(longURI.status == 414 && longURI.body == #"{"error":"URI Too Long"}"#)
@@ -175,8 +182,9 @@ struct TLSEdgeTests {
             // Others are answered promptly meanwhile (bounds allow for the other suites' load).
             for n in 0..<10 {
                 let asked = ContinuousClock.now
-                let reply = try await edge.curl.request("POST", edge.https + "/lead/add?key=\(edge.key)",
-                                                        body: leadBody(mobile: "0791110\(1000 + n)"), headers: Self.json)
+                let reply = try await edge.curl.request(
+                    "POST", edge.https + "/lead/add?key=\(edge.key)",
+                    body: leadBody(mobile: "0791110\(1000 + n)"), headers: Self.json)
                 #expect(reply.body == #"{"saved":true,"processed":true}"#)
                 #expect(ContinuousClock.now - asked < .seconds(3))
             }

@@ -39,16 +39,18 @@ final class PowerCutDisk: @unchecked Sendable {
     /// (a new empty directory) gets what the disk holds when the machine comes back.
     func cut(into target: String, seed: UInt64, tear: Bool, sharedMemory: SharedMemoryFate) throws -> Report {
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-        let shm: Int32 = switch sharedMemory {
-        case .absent: Int32(PC_SHM_ABSENT)
-        case .garbage: Int32(PC_SHM_GARBAGE)
-        case .asLeft: Int32(PC_SHM_AS_LEFT)
-        }
+        let shm: Int32 =
+            switch sharedMemory {
+            case .absent: Int32(PC_SHM_ABSENT)
+            case .garbage: Int32(PC_SHM_GARBAGE)
+            case .asLeft: Int32(PC_SHM_AS_LEFT)
+            }
         var report = pc_cut_report()
         let code = pc_disk_cut(disk, target, seed, Int32(tear ? PC_TEAR_SECTORS : PC_TEAR_NONE), shm, &report)
         guard code == 0 else { throw Failure(description: "power cut into \(target) failed: \(String(cString: strerror(code)))") }
-        return Report(files: Int(report.files), unsyncedBytesLost: report.unsynced_bytes_lost,
-                      unsyncedBytesKept: report.unsynced_bytes_kept, resurrectedFiles: Int(report.resurrected_files))
+        return Report(
+            files: Int(report.files), unsyncedBytesLost: report.unsynced_bytes_lost,
+            unsyncedBytesKept: report.unsynced_bytes_kept, resurrectedFiles: Int(report.resurrected_files))
     }
 
     /// While true, every sync of this disk's files fails (`SQLITE_IOERR_FSYNC`) and syncs nothing.

@@ -59,13 +59,19 @@ extension Store {
                 .map(\.key).sorted()
             let twice = try connection.queryFirst("SELECT count(*) - count(DISTINCT call_id) FROM call_queue") { $0.int(0) } ?? 0
             if twice != 0 { findings.queue.append("\(twice) calls queued twice") }
-            let stray = try connection.queryFirst("""
-                SELECT count(*) FROM call_queue q JOIN calls k USING (call_id) WHERE k.state <> 'queued'
-                """) { $0.int(0) } ?? 0
+            let stray =
+                try connection.queryFirst(
+                    """
+                    SELECT count(*) FROM call_queue q JOIN calls k USING (call_id) WHERE k.state <> 'queued'
+                    """
+                ) { $0.int(0) } ?? 0
             if stray != 0 { findings.queue.append("\(stray) queued calls not in state queued") }
-            let missing = try connection.queryFirst("""
-                SELECT count(*) FROM calls WHERE state = 'queued' AND call_id NOT IN (SELECT call_id FROM call_queue)
-                """) { $0.int(0) } ?? 0
+            let missing =
+                try connection.queryFirst(
+                    """
+                    SELECT count(*) FROM calls WHERE state = 'queued' AND call_id NOT IN (SELECT call_id FROM call_queue)
+                    """
+                ) { $0.int(0) } ?? 0
             if missing != 0 { findings.queue.append("\(missing) calls in state queued missing from the queue") }
             return findings
         }

@@ -17,11 +17,17 @@ struct PowerCutLoad: Sendable {
     /// Runs the traffic until `ledger` holds `acknowledgedLeads` saved leads and `lag` more has
     /// passed, then cuts `disk`'s power into `target` and waits for every caller to see the
     /// outage (their calls fail once the disk is gone).
-    func runUntilCut(afterLeads acknowledgedLeads: Int, lag: Duration, disk: PowerCutDisk, into target: String,
-                     seed: UInt64, tear: Bool, sharedMemory: PowerCutDisk.SharedMemoryFate) async throws -> PowerCutDisk.Report {
+    func runUntilCut(
+        afterLeads acknowledgedLeads: Int, lag: Duration, disk: PowerCutDisk, into target: String,
+        seed: UInt64, tear: Bool, sharedMemory: PowerCutDisk.SharedMemoryFate
+    ) async throws -> PowerCutDisk.Report {
         let cutting = PowerSwitch()
         let worker = HousekeepingWorker(store: store, interval: 3600, logger: Logger(label: "power-cut") { _ in SwiftLogNoOpLogHandler() })
-        let store = store, partner = partner, dialler = dialler, ledger = ledger, mobiles = mobiles
+        let store = store
+        let partner = partner
+        let dialler = dialler
+        let ledger = ledger
+        let mobiles = mobiles
         /// Records a failure as the store's fault unless the power was already going.
         @Sendable func failed(_ error: any Error) {
             if !cutting.isCutting { ledger.failedBeforeCut(error) }
@@ -33,18 +39,27 @@ struct PowerCutLoad: Sendable {
                         let mobile = mobiles.next()
                         do {
                             ledger.saved(try await store.submitLead(.sample(mobile: mobile, delays: 0), from: partner), mobile: mobile)
-                        } catch { failed(error); return nil }
+                        } catch {
+                            failed(error)
+                            return nil
+                        }
                     }
                     return nil
                 }
             }
             group.addTask {
                 while !Task.isCancelled {
-                    guard let mobile = ledger.randomProcessedMobile() else { try await Task.sleep(for: .milliseconds(1)); continue }
+                    guard let mobile = ledger.randomProcessedMobile() else {
+                        try await Task.sleep(for: .milliseconds(1))
+                        continue
+                    }
                     do {
                         let outcome = try await store.cancelCall(type: "motor-trade", mobile: mobile, partner: partner)
                         if case .cancelled(let callID) = outcome { ledger.cancelled(callID: callID) }
-                    } catch { failed(error); return nil }
+                    } catch {
+                        failed(error)
+                        return nil
+                    }
                 }
                 return nil
             }
@@ -56,7 +71,10 @@ struct PowerCutLoad: Sendable {
                         } else {
                             try await Task.sleep(for: .milliseconds(1))
                         }
-                    } catch { failed(error); return nil }
+                    } catch {
+                        failed(error)
+                        return nil
+                    }
                 }
                 return nil
             }
@@ -71,7 +89,8 @@ struct PowerCutLoad: Sendable {
             group.addTask {
                 let deadline = ContinuousClock.now + .seconds(20)
                 while ledger.savedCount < acknowledgedLeads, ContinuousClock.now < deadline,
-                      ledger.snapshot.errorsBeforeCut.isEmpty {
+                    ledger.snapshot.errorsBeforeCut.isEmpty
+                {
                     try await Task.sleep(for: .milliseconds(1))
                 }
                 try await Task.sleep(for: lag)

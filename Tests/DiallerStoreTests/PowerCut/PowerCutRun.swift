@@ -25,8 +25,9 @@ struct PowerCutRun {
             var results: [(findings: PowerCutFindings, report: PowerCutDisk.Report)] = []
             for cut in 1...cuts {
                 let target = root + "/boot-\(cut)"
-                let load = PowerCutLoad(store: store, partner: partner, dialler: dialler, ledger: ledger, mobiles: mobiles,
-                                        submitters: Int.random(in: 2...24, using: &random))
+                let load = PowerCutLoad(
+                    store: store, partner: partner, dialler: dialler, ledger: ledger, mobiles: mobiles,
+                    submitters: Int.random(in: 2...24, using: &random))
                 let report = try await load.runUntilCut(
                     afterLeads: ledger.savedCount + Int.random(in: 20...300, using: &random),
                     lag: .microseconds(Int.random(in: 0...3_000, using: &random)),
@@ -59,8 +60,10 @@ struct PowerCutRun {
 
     /// Opens the store and gives its writer a small checkpoint threshold (and sometimes a WAL size
     /// limit), so that checkpoints, WAL restarts and truncations happen often enough to be cut.
-    private func open(_ configuration: StoreConfiguration, clock: ManualClock,
-                      random: inout SeededGenerator) async throws -> Store {
+    private func open(
+        _ configuration: StoreConfiguration, clock: ManualClock,
+        random: inout SeededGenerator
+    ) async throws -> Store {
         let store = try Store(configuration, clock: clock)
         let pages = [8, 16, 32, 64, 128, 256].randomElement(using: &random)!
         let limitWAL = Bool.random(using: &random)

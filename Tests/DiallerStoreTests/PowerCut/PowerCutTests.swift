@@ -50,17 +50,19 @@ import Testing
     /// The disk itself: a synced commit survives a cut; an unsynced one does not, and the store opens on what is left.
     @Test func theDiskKeepsSyncedWritesAndDropsTheRest() async throws {
         try await withTemporaryDirectory { root in
-            let before = root + "/before", after = root + "/after"
+            let before = root + "/before"
+            let after = root + "/after"
             try FileManager.default.createDirectory(atPath: before, withIntermediateDirectories: true)
             let disk = try PowerCutDisk(directory: before)
             let report: PowerCutDisk.Report
             do {
                 let connection = try Connection(path: before + "/disk.sqlite")
-                try connection.execute(script: """
-                    PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
-                    CREATE TABLE items(n INTEGER) STRICT; INSERT INTO items VALUES (1);
-                    PRAGMA synchronous = OFF; INSERT INTO items VALUES (2);
-                    """)
+                try connection.execute(
+                    script: """
+                        PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+                        CREATE TABLE items(n INTEGER) STRICT; INSERT INTO items VALUES (1);
+                        PRAGMA synchronous = OFF; INSERT INTO items VALUES (2);
+                        """)
                 #expect(disk.unsyncedBytes > 0)
                 #expect(disk.syncs > 0)
                 report = try disk.cut(into: after, seed: 1, tear: false, sharedMemory: .garbage)
