@@ -69,6 +69,10 @@ struct pc_disk {
     int64_t syncs;
     /// Set by pc_disk_fail_syncs: syncs fail as a disk's write-back error would make them.
     atomic_int failing_syncs;
+    /// Set by pc_disk_hold_syncs: a sync waits before it starts until the hold is lifted (a slow disk).
+    atomic_int holding_syncs;
+    /// Syncs waiting at that hold right now.
+    atomic_int held_syncs;
 };
 
 /// Our file: the real VFS's file lives in the bytes right after it.
@@ -333,6 +337,13 @@ static int pc_sync(sqlite3_file *file, int flags) {
     pc_file *f = (pc_file *)file;
     if (!f->disk) return f->real->pMethods->xSync(f->real, flags);
     pc_disk *disk = f->disk;
+    if (atomic_load(&disk->holding_syncs)) {
+        // Polled, not a condition variable: a test holds syncs for milliseconds, and a cut or
+        // release must end the wait too without anyone signalling it.
+        atomic_fetch_add(&disk->held_syncs, 1);
+        while (atomic_load(&disk->holding_syncs) && !atomic_load(&disk->dead)) usleep(200);
+        atomic_fetch_sub(&disk->held_syncs, 1);
+    }
     // What the sync covers is fixed when it starts; the lock is not held across the real fsync,
     // so other threads' writes may race it, as on a real disk (and they stay unsynced here).
     pthread_mutex_lock(&disk->lock);
@@ -671,6 +682,14 @@ int64_t pc_disk_syncs(pc_disk *disk) {
 
 void pc_disk_fail_syncs(pc_disk *disk, int failing) {
     atomic_store(&disk->failing_syncs, failing ? 1 : 0);
+}
+
+void pc_disk_hold_syncs(pc_disk *disk, int holding) {
+    atomic_store(&disk->holding_syncs, holding ? 1 : 0);
+}
+
+int pc_disk_held_syncs(pc_disk *disk) {
+    return atomic_load(&disk->held_syncs);
 }
 
 void pc_disk_release(pc_disk *disk) {

@@ -67,6 +67,13 @@ int64_t pc_disk_syncs(pc_disk *disk);
 /// without syncing (a disk that reports a write-back error).
 void pc_disk_fail_syncs(pc_disk *disk, int failing);
 
+/// While `holding` is non-zero, every xSync of the disk's files waits before it starts, as on a
+/// slow disk, until the hold is lifted (or the disk is cut or released).
+void pc_disk_hold_syncs(pc_disk *disk, int holding);
+
+/// The syncs waiting at that hold right now.
+int pc_disk_held_syncs(pc_disk *disk);
+
 /// Stops tracking and frees the disk. Files still open keep failing their I/O.
 void pc_disk_release(pc_disk *disk);
 

@@ -56,6 +56,12 @@ final class PowerCutDisk: @unchecked Sendable {
     /// While true, every sync of this disk's files fails (`SQLITE_IOERR_FSYNC`) and syncs nothing.
     func failSyncs(_ failing: Bool) { pc_disk_fail_syncs(disk, failing ? 1 : 0) }
 
+    /// While true, every sync of this disk's files waits before it starts, as on a slow disk.
+    func holdSyncs(_ holding: Bool) { pc_disk_hold_syncs(disk, holding ? 1 : 0) }
+
+    /// Syncs waiting at that hold right now.
+    var heldSyncs: Int { Int(pc_disk_held_syncs(disk)) }
+
     /// Bytes written to this disk's files since each one's last sync.
     var unsyncedBytes: Int64 { pc_disk_unsynced_bytes(disk) }
 
