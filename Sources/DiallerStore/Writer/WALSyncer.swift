@@ -25,6 +25,8 @@ final class WALSyncer: Sendable {
         var waiting: [CommittedBatch] = []
         var syncing = false
         var failure: StoreError?
+        /// Told, once, when the sync thread next runs out of batches to sync.
+        var whenIdle: (@Sendable () -> Void)?
     }
 
     /// A batch whose `COMMIT` returned; its callers wait for the sync.
@@ -40,6 +42,15 @@ final class WALSyncer: Sendable {
 
     /// The failure that stopped the store taking writes, once a sync has failed.
     var failure: StoreError? { state.withLock { $0.failure } }
+
+    /// Whether an fsync is running or batches wait for one; when true, `whenIdle` runs once it is not.
+    func isSyncing(whenIdle: @escaping @Sendable () -> Void) -> Bool {
+        state.withLock { state in
+            guard state.syncing, state.failure == nil else { return false }
+            state.whenIdle = whenIdle
+            return true
+        }
+    }
 
     /// Resumes `batch`'s callers once an fsync of `log` begun after this call has returned.
     func sync(_ batch: CommittedBatch, in log: WriteAheadLogFile) {
@@ -74,12 +85,21 @@ final class WALSyncer: Sendable {
 
     private func syncWaiting(in log: WriteAheadLogFile) {
         while true {
-            let (batches, earlier) = state.withLock { state -> ([CommittedBatch], StoreError?) in
+            let (batches, earlier, idle) = state.withLock { state -> ([CommittedBatch], StoreError?, (@Sendable () -> Void)?) in
                 defer { state.waiting = [] }
-                if state.waiting.isEmpty { state.syncing = false }
-                return (state.waiting, state.failure)
+                var idle: (@Sendable () -> Void)?
+                if state.waiting.isEmpty {
+                    state.syncing = false
+                    idle = state.whenIdle
+                    state.whenIdle = nil
+                }
+                return (state.waiting, state.failure, idle)
             }
-            if batches.isEmpty { return }
+            if batches.isEmpty {
+                // Outside the lock: the writer takes its own lock, and asks this one, to act on it.
+                idle?()
+                return
+            }
             // Once a sync has failed, a later one that succeeds proves nothing (fsyncgate).
             var failure = earlier
             if failure == nil {

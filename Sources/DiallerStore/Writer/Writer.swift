@@ -9,8 +9,9 @@ import Synchronization
 /// `BEGIN IMMEDIATE`, the jobs, one `COMMIT`, one fsync of the WAL, and only then are the callers
 /// resumed. That turns fsync latency into throughput: see sqlite.org/wal.html. With a `syncer`
 /// (group commit on) the fsync is pipelined: `COMMIT` does not sync (`synchronous=NORMAL`), the
-/// `WALSyncer` thread syncs the WAL and resumes the batch's callers, and the writer meanwhile runs
-/// the next batch. Without one (`maxBatch` 1) each `COMMIT` syncs itself (`synchronous=FULL`).
+/// `WALSyncer` thread syncs the WAL and resumes the batch's callers, and the jobs that arrive
+/// meanwhile wait for that fsync to end (or for a full batch) and are then committed as one batch.
+/// Without one (`maxBatch` 1) each `COMMIT` syncs itself (`synchronous=FULL`).
 /// A job that throws leaves no trace: the batch is run again with each job in its own `SAVEPOINT`.
 public final class Writer: Sendable {
     /// The serial queue that owns the connection; the promotion timer fires on it too.
@@ -77,7 +78,11 @@ public final class Writer: Sendable {
 
     /// Refuses new jobs; jobs already submitted still run.
     func close() {
-        state.withLock { $0.closed = true }
+        let drain = state.withLock { state -> Bool in
+            state.closed = true
+            return scheduleDrainIfReady(&state)
+        }
+        if drain { queue.async { self.drainOneBatch() } }
     }
 
     /// Blocks until every committed batch has been synced and its callers answered.
@@ -89,9 +94,7 @@ public final class Writer: Sendable {
         let decision = state.withLock { state -> (accepted: Bool, schedule: Bool) in
             if state.closed { return (false, false) }
             state.jobs.append(job)
-            if state.drainScheduled { return (true, false) }
-            state.drainScheduled = true
-            return (true, true)
+            return (true, scheduleDrainIfReady(&state))
         }
         if !decision.accepted {
             continuation.resume(throwing: StoreError.closed)
@@ -118,13 +121,30 @@ public final class Writer: Sendable {
             commit(batch)
         }
         let more = state.withLock { state -> Bool in
-            if state.jobs.isEmpty {
-                state.drainScheduled = false
-                return false
-            }
-            return true
+            state.drainScheduled = false
+            return scheduleDrainIfReady(&state)
         }
         if more { queue.async { self.drainOneBatch() } }
+    }
+
+    /// Marks a drain scheduled, and answers true (the caller then schedules it), when jobs wait and
+    /// none is: at once without a sync running, otherwise once a full batch waits or the sync ends.
+    ///
+    /// While an fsync runs, a batch committed now would wait for the next fsync anyway, which
+    /// starts only when this one ends; committing the jobs that arrive meanwhile as one batch then
+    /// costs one transaction, one set of WAL pages and one wake-up instead of several.
+    private func scheduleDrainIfReady(_ state: inout PendingJobs) -> Bool {
+        guard !state.drainScheduled, !state.jobs.isEmpty else { return false }
+        if !state.closed, state.jobs.count < maxBatch, let syncer, syncer.isSyncing(whenIdle: { [weak self] in self?.syncEnded() }) {
+            return false
+        }
+        state.drainScheduled = true
+        return true
+    }
+
+    /// The sync thread ran out of batches: drains the jobs that waited for it.
+    private func syncEnded() {
+        if state.withLock({ scheduleDrainIfReady(&$0) }) { queue.async { self.drainOneBatch() } }
     }
 
     private func commit(_ batch: [WriterJob]) {
