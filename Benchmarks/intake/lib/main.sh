@@ -5,10 +5,12 @@
 set -euo pipefail
 
 LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-for file in basics settings server measure summary; do
-    # shellcheck source=/dev/null
-    source "$LIB/$file.sh"
-done
+# shellcheck source-path=SCRIPTDIR
+source "$LIB/basics.sh"
+source "$LIB/settings.sh"
+source "$LIB/server.sh"
+source "$LIB/measure.sh"
+source "$LIB/summary.sh"
 
 # Every stage, in the order `run` runs those its environment switches on (levels always; it does
 # nothing with LEVELS="" BASELINES=0). A stage NAME lives in stages/NAME and defines
@@ -27,6 +29,7 @@ stage_selected() { local s; for s in "${SELECTED_STAGES[@]}"; do [[ $s == "$1" ]
 # The stage's functions, sourced from its file unless already defined (by the stage run alone).
 load_stage() {
     local function=${1//-/_}
+    # shellcheck source=/dev/null
     declare -F "${function}_stage" >/dev/null || source "$HERE/stages/$1"
 }
 
