@@ -1,4 +1,4 @@
--- wrk script for the intake benchmark (driven by Benchmarks/intake/run).
+-- wrk script for the intake benchmark (driven by lib/measure.sh for Benchmarks/intake/run's stages).
 --
 --   wrk -t THREADS -c CONNS -d DURATION -s intake.lua http://127.0.0.1:PORT -- MODE KEY BASE THREADS [scatter|none] [SIZE]
 --

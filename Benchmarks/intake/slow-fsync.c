@@ -1,7 +1,7 @@
 // Benchmark only: an LD_PRELOAD shim that makes fsync and fdatasync FSYNC_DELAY_MS milliseconds
 // slower (default 2), the latency of the network block storage most servers run on, so that the
 // intake benchmark can show what the commit path does when the disk is slow.
-// Built by Benchmarks/intake/run (SLOW_FSYNC=1) with gcc -shared -fPIC -O2 ... -ldl into its temporary directory.
+// Built by Benchmarks/intake/stages/slow-fsync (run slow-fsync, or SLOW_FSYNC=1 run) with gcc -shared -fPIC -O2 ... -ldl into its temporary directory.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>

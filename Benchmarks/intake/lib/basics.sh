@@ -1,4 +1,4 @@
-# Helpers shared by run and compare (sourced, not run).
+# Small helpers shared by every stage and by compare (sourced, not run).
 
 # A free TCP port on 127.0.0.1. At --log-level warning the server does not log its "listening"
 # line (that is info), so --port 0 cannot be used: the port it picked would be unknown.
