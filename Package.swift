@@ -100,9 +100,10 @@ let package = Package(
             path: "Tests/CPowerCutVFS"
         ),
         // Tests only: the helpers both test targets share (temporary folders, the real
-        // Migrations/ folder, a seeded generator).
+        // Migrations/ folder, a seeded generator, a database's dump and single values).
         .target(
             name: "DiallerTestSupport",
+            dependencies: ["DiallerStore"],
             path: "Tests/DiallerTestSupport"
         ),
         .testTarget(

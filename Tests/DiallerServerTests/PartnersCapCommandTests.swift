@@ -16,11 +16,6 @@ import Testing
         return db
     }
 
-    func sql(_ db: String, _ query: String) throws -> String {
-        let connection = try Connection(path: db, readOnly: true)
-        return try connection.queryFirst(query) { $0.optionalText(0) ?? "NULL" } ?? ""
-    }
-
     @Test func aCapIsSetChangedAndLiftedFromAnyDirectory() async throws {
         try await withTemporaryDirectory { folder in
             let db = try prepared(folder)
@@ -28,14 +23,14 @@ import Testing
             #expect(set.status == 0, "\(set.err)")
             #expect(set.out.hasPrefix("acme may send 250 motor-trade lead(s) a day that become calls; 0 made calls today ("), "\(set.out)")
             #expect(
-                try sql(db, "SELECT partner || ' ' || type || ' ' || cap || ' ' || used_today || ' ' || remaining FROM partner_caps_report")
+                try scalar(db, "SELECT partner || ' ' || type || ' ' || cap || ' ' || used_today || ' ' || remaining FROM partner_caps_report")
                     == "acme motor-trade 250 0 250")
             let changed = try DiallerBinary.run(["partners", "cap", "acme", "--type", "motor-trade", "--per-day", "0", "--db", db], in: "/")
             #expect(changed.status == 0 && changed.out.hasPrefix("acme may send 0 motor-trade lead(s) a day"))
-            #expect(try sql(db, "SELECT per_day FROM partner_caps") == "0")
+            #expect(try scalar(db, "SELECT per_day FROM partner_caps") == "0")
             let lifted = try DiallerBinary.run(["partners", "cap", "acme", "--type", "motor-trade", "--none", "--db", db], in: "/")
             #expect(lifted.status == 0 && lifted.out.hasPrefix("acme has no daily cap for motor-trade; 0 made calls today ("))
-            #expect(try sql(db, "SELECT count(*) FROM partner_caps") == "0")
+            #expect(try scalar(db, "SELECT count(*) FROM partner_caps") == "0")
         }
     }
 
@@ -58,7 +53,7 @@ import Testing
             let result = try DiallerBinary.run(["partners", "cap", name] + options + ["--db", db], in: "/")
             #expect(result.err == message + "\n")
             #expect(result.status != 0 && result.out.isEmpty)
-            #expect(try sql(db, "SELECT group_concat(per_day) FROM partner_caps") == "7")
+            #expect(try scalar(db, "SELECT group_concat(per_day) FROM partner_caps") == "7")
         }
     }
 
@@ -103,20 +98,21 @@ import Testing
         try await withTemporaryDirectory { folder in
             let db = try prepared(folder)
             let seeds = folder + "/seeds"
-            let before = try sql(db, "SELECT group_concat(name || priority || fresh_order) || (SELECT count(*) FROM partner_caps) FROM lead_types")
+            let before = try scalar(db, "SELECT group_concat(name || priority || fresh_order) || (SELECT count(*) FROM partner_caps) FROM lead_types")
             try seed.write(toFile: seeds + "/1001_order.sql", atomically: true, encoding: .utf8)
             let result = try DiallerBinary.run(["migrate", "--db", db, "--migrations", seeds], in: folder)
             #expect(result.err == message + "\n")
             #expect(result.status != 0 && result.out.isEmpty)
             #expect(
-                try sql(db, "SELECT group_concat(name || priority || fresh_order) || (SELECT count(*) FROM partner_caps) FROM lead_types") == before)
+                try scalar(db, "SELECT group_concat(name || priority || fresh_order) || (SELECT count(*) FROM partner_caps) FROM lead_types")
+                    == before)
             try """
             UPDATE lead_types SET priority = 80, fresh_order = 'newest' WHERE name = 'motor-trade';
             INSERT INTO partner_caps(partner_id, lead_type_id, per_day)
             SELECT partner_id, lead_type_id, 200 FROM partners, lead_types WHERE partners.name = 'acme' AND lead_types.name = 'motor-trade';
             """.write(toFile: seeds + "/1001_order.sql", atomically: true, encoding: .utf8)
             #expect(try DiallerBinary.run(["migrate", "--db", db, "--migrations", seeds], in: folder).out == "applied 1001_order.sql\n")
-            #expect(try sql(db, "SELECT partner || ' ' || type || ' ' || cap FROM partner_caps_report") == "acme motor-trade 200")
+            #expect(try scalar(db, "SELECT partner || ' ' || type || ' ' || cap FROM partner_caps_report") == "acme motor-trade 200")
         }
     }
 }

@@ -21,11 +21,6 @@ import Testing
         return ["DIALLER_SECRETS_KEY_FILE": path]
     }
 
-    func sql(_ db: String, _ query: String) throws -> String {
-        let connection = try Connection(path: db, readOnly: true)
-        return try connection.queryFirst(query) { $0.optionalText(0) ?? "NULL" } ?? ""
-    }
-
     @Test func settingAWebhookPrintsItsSecretOnceAloneOnTheFirstLine() async throws {
         try await withTemporaryDirectory { folder in
             let db = try prepared(folder)
@@ -43,28 +38,28 @@ import Testing
             #expect(set.err.contains("webhook for acme: https://partner.example/hooks (call.finished,call.cancelled), enabled"))
             // Stored sealed, with the key's id: the clear columns are empty.
             #expect(
-                try sql(db, "SELECT url || ' ' || events || ' ' || (secret IS NULL) || ' ' || length(sealed_secret) FROM webhook_endpoints")
+                try scalar(db, "SELECT url || ' ' || events || ' ' || (secret IS NULL) || ' ' || length(sealed_secret) FROM webhook_endpoints")
                     == "https://partner.example/hooks call.finished,call.cancelled 1 \(12 + secret.utf8.count + 16)")
-            let keyID = try sql(db, "SELECT secret_key_id FROM webhook_endpoints")
+            let keyID = try #require(try scalar(db, "SELECT secret_key_id FROM webhook_endpoints"))
             #expect(keyID.count == 12)
 
             let rotated = try DiallerBinary.run(["partners", "webhook", "acme", "--rotate-secret", "--db", db], environment: key, in: "/")
             let new = rotated.out.trimmingCharacters(in: .newlines)
             #expect(rotated.status == 0 && new.hasPrefix("whsec_") && new != secret)
-            let sealed = try sql(db, "SELECT hex(sealed_secret) FROM webhook_endpoints")
+            let sealed = try scalar(db, "SELECT hex(sealed_secret) FROM webhook_endpoints")
             #expect(
-                try sql(
+                try scalar(
                     db,
                     "SELECT (secret IS NULL) || (previous_secret IS NULL) || ' ' || secret_key_id || ' ' || previous_key_id "
                         + "FROM webhook_endpoints") == "11 \(keyID) \(keyID)")
 
             let changed = try DiallerBinary.run(["partners", "webhook", "acme", "--url", "https://partner.example/v2", "--db", db], in: "/")
             #expect(changed.out == "webhook for acme: https://partner.example/v2 (call.finished,call.cancelled), enabled\n")
-            #expect(try sql(db, "SELECT hex(sealed_secret) FROM webhook_endpoints") == sealed)
+            #expect(try scalar(db, "SELECT hex(sealed_secret) FROM webhook_endpoints") == sealed)
 
             let disabled = try DiallerBinary.run(["partners", "webhook", "acme", "--disable", "--db", db], in: "/")
             #expect(disabled.out == "webhook for acme: https://partner.example/v2 (call.finished,call.cancelled), disabled\n")
-            #expect(try sql(db, "SELECT disabled_at IS NOT NULL FROM webhook_endpoints") == "1")
+            #expect(try scalar(db, "SELECT disabled_at IS NOT NULL FROM webhook_endpoints") == "1")
 
             let redeliver = try DiallerBinary.run(["partners", "webhook", "acme", "--redeliver-failed", "--db", db], in: "/")
             #expect(redeliver.status == 0 && redeliver.out == "queued 0 failed event(s) for acme again\n")
@@ -117,11 +112,11 @@ import Testing
     func aMistakeIsOneLineAndChangesNothing(options: [String], name: String, message: String) async throws {
         try await withTemporaryDirectory { folder in
             let db = try prepared(folder)
-            let before = try sql(db, "SELECT count(*) || ' ' || (SELECT count(*) FROM webhook_events) FROM webhook_endpoints")
+            let before = try scalar(db, "SELECT count(*) || ' ' || (SELECT count(*) FROM webhook_events) FROM webhook_endpoints")
             let result = try DiallerBinary.run(["partners", "webhook", name] + options + ["--db", db], in: "/")
             #expect(result.err == message + "\n")
             #expect(result.status != 0 && result.out.isEmpty)
-            #expect(try sql(db, "SELECT count(*) || ' ' || (SELECT count(*) FROM webhook_events) FROM webhook_endpoints") == before)
+            #expect(try scalar(db, "SELECT count(*) || ' ' || (SELECT count(*) FROM webhook_events) FROM webhook_endpoints") == before)
         }
     }
 

@@ -17,11 +17,6 @@ import Glibc
         }
     }
 
-    func sql(_ db: String, _ query: String) throws -> String? {
-        let connection = try Connection(path: db, readOnly: true)
-        return try connection.queryFirst(query) { $0.optionalText(0) } ?? nil
-    }
-
     @Test func addCheckListsAndRemove() async throws {
         try await withDatabase { folder, db in
             let added = try DiallerBinary.run(["suppress", "add", "07840 258823", "--reason", "asked on 1 Dec", "--db", db], in: folder)
@@ -54,7 +49,7 @@ import Glibc
             let result = try DiallerBinary.run(arguments + ["--db", db], in: folder)
             #expect(result.status != 0)
             #expect(result.err == message + "\n")
-            #expect(try sql(db, "SELECT count(*) FROM suppressions") == "0")
+            #expect(try scalar(db, "SELECT count(*) FROM suppressions") == "0")
         }
     }
 
@@ -74,10 +69,10 @@ import Glibc
                 let result = try DiallerBinary.run(["suppress", "lists", "--consent-overrides"] + arguments + ["--db", db], in: folder)
                 #expect(result.status != 0 && result.err == message + "\n", "\(arguments)")
             }
-            #expect(try sql(db, "SELECT group_concat(name || ' ' || consent_overrides) FROM suppression_lists") == "internal 0,tps 1")
+            #expect(try scalar(db, "SELECT group_concat(name || ' ' || consent_overrides) FROM suppression_lists") == "internal 0,tps 1")
             let off = try DiallerBinary.run(["suppress", "lists", "--consent-overrides", "tps", "off", "--db", db], in: folder)
             #expect(off.out.hasPrefix("list tps: consent no longer overrides it\n"))
-            #expect(try sql(db, "SELECT consent_overrides FROM suppression_lists WHERE name = 'tps'") == "0")
+            #expect(try scalar(db, "SELECT consent_overrides FROM suppression_lists WHERE name = 'tps'") == "0")
         }
     }
 
@@ -105,8 +100,8 @@ import Glibc
             #expect(result.status == 0, "\(result.err)")
             #expect(result.out.hasPrefix("list tps: 3 numbers added from 8 lines in "))
             #expect(result.out.hasSuffix("; 1 call(s) cancelled; 2 bad line(s) (line 4, 7)\n"))
-            #expect(try sql(db, "SELECT numbers || ' ' || (loaded_at IS NOT NULL) FROM suppression_lists_report WHERE list = 'tps'") == "3 1")
-            #expect(try sql(db, "SELECT state || ' ' || outcome FROM calls") == "cancelled suppressed")
+            #expect(try scalar(db, "SELECT numbers || ' ' || (loaded_at IS NOT NULL) FROM suppression_lists_report WHERE list = 'tps'") == "3 1")
+            #expect(try scalar(db, "SELECT state || ' ' || outcome FROM calls") == "cancelled suppressed")
         }
     }
 
@@ -129,20 +124,20 @@ import Glibc
             var hidden = 0
             for _ in 0..<600 where hidden < 5_000 {
                 usleep(10_000)
-                hidden = Int(try sql(db, "SELECT count(*) FROM suppressions") ?? "0")! - 2
+                hidden = Int(try scalar(db, "SELECT count(*) FROM suppressions") ?? "0")! - 2
             }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             #expect(hidden >= 5_000)
-            #expect(try sql(db, "SELECT group_concat(mobile, ' ') FROM suppressions_report") == "+447911100001 +447911100002")
-            #expect(try sql(db, "SELECT numbers FROM suppression_lists_report WHERE list = 'tps'") == "2")
-            #expect(try sql(db, "PRAGMA integrity_check") == "ok")
+            #expect(try scalar(db, "SELECT group_concat(mobile, ' ') FROM suppressions_report") == "+447911100001 +447911100002")
+            #expect(try scalar(db, "SELECT numbers FROM suppression_lists_report WHERE list = 'tps'") == "2")
+            #expect(try scalar(db, "PRAGMA integrity_check") == "ok")
 
             try "07911100003\n".write(toFile: new, atomically: true, encoding: .utf8)
             let replaced = try DiallerBinary.run(["suppress", "import", new, "--list", "tps", "--replace", "--db", db])
             #expect(replaced.out.hasPrefix("list tps replaced: 1 numbers from 1 lines"), "\(replaced.err)")
-            #expect(try sql(db, "SELECT group_concat(mobile, ' ') FROM suppressions_report") == "+447911100003")
-            #expect(try sql(db, "SELECT count(*) FROM suppressions") == "1")
+            #expect(try scalar(db, "SELECT group_concat(mobile, ' ') FROM suppressions_report") == "+447911100003")
+            #expect(try scalar(db, "SELECT count(*) FROM suppressions") == "1")
         }
     }
 
@@ -153,7 +148,7 @@ import Glibc
             #expect(erased.out == "+447840258823 has no leads; kept on do-not-call list(s) tps so that it is never called again\n", "\(erased.err)")
             let dropped = try DiallerBinary.run(["erase", "07840258823", "--no-keep-suppression", "--db", db], in: "/")
             #expect(dropped.out == "+447840258823 has no leads; removed from 1 suppression list(s); the number is on no do-not-call list\n")
-            #expect(try sql(db, "SELECT count(*) FROM suppressions") == "0")
+            #expect(try scalar(db, "SELECT count(*) FROM suppressions") == "0")
             let bad = try DiallerBinary.run(["erase", "nobody", "--db", db], in: "/")
             #expect(bad.status != 0 && bad.err == "Error: \"nobody\" is not a valid phone number (region GB)\n")
         }

@@ -10,11 +10,6 @@ func migrate(_ path: String, _ folder: String) throws -> [Migration] {
         .apply(to: connection, at: Timestamp(milliseconds: 1_795_000_000_000))
 }
 
-/// The first column of the first row, as text.
-func scalar(_ path: String, _ sql: String) throws -> String? {
-    try Connection(path: path, readOnly: true).queryFirst(sql) { $0.optionalText(0) } ?? nil
-}
-
 @Suite struct MigrationTests {
     @Test func appliesInOrderAndOnlyOnce() async throws {
         try await withTemporaryDirectory { directory in

@@ -7,11 +7,7 @@ import Testing
 @Suite struct QueueOrderMigrationTests {
     @Test func theQueueAndLeadsAreRebuiltKeepingEveryRow() async throws {
         try await withTemporaryDirectory { directory in
-            let folder = try makeMigrationsFolder(in: directory, [:])
-            let files = try FileManager.default.contentsOfDirectory(atPath: migrationsDirectory).filter { $0.hasSuffix(".sql") }.sorted()
-            for file in files where file < "0010" {
-                try FileManager.default.copyItem(atPath: migrationsDirectory + "/" + file, toPath: folder + "/" + file)
-            }
+            let folder = try shippedMigrationsFolder(in: directory, before: "0010")
             let path = directory + "/db.sqlite"
             try migrate(path, folder)
             let connection = try Connection(path: path)
@@ -26,8 +22,8 @@ import Testing
             let reports = try ["leads_report", "calls_report"].map { try SchemaRebuildTests.dump($0, connection) }
             let queue = try SchemaRebuildTests.dump("queue_report", connection)
 
-            let file = try #require(files.first { $0.hasPrefix("0010") })
-            try FileManager.default.copyItem(atPath: migrationsDirectory + "/" + file, toPath: folder + "/" + file)
+            try FileManager.default.copyItem(
+                atPath: migrationsDirectory + "/0010_queue_order_and_caps.sql", toPath: folder + "/0010_queue_order_and_caps.sql")
             #expect(try migrate(path, folder).map(\.version) == [10])
             #expect(try SchemaRebuildTests.dump("leads", connection) == leads)
             // Calls gain their first claim (from the attempts, where there is one) and its due time (unknown before).

@@ -94,10 +94,7 @@ import Testing
     /// columns empty); leads now take the `suppressed` outcome and still refuse unknown ones.
     @Test func complianceKeepsEveryRowAndLetsLeadsBeSuppressed() async throws {
         try await withTemporaryDirectory { directory in
-            let folder = try makeMigrationsFolder(in: directory, [:])
-            for file in ["0001_schema.sql", "0002_checks_without_in_lists.sql"] {
-                try FileManager.default.copyItem(atPath: migrationsDirectory + "/" + file, toPath: folder + "/" + file)
-            }
+            let folder = try shippedMigrationsFolder(in: directory, before: "0003")
             let path = directory + "/db.sqlite"
             try migrate(path, folder)
             let connection = try Connection(path: path)
@@ -128,11 +125,7 @@ import Testing
     /// now take `line_type_not_accepted`, and `internal` cannot be marked `consent_overrides`.
     @Test func consentAndLineTypeKeepEveryRowAndExtendTheReport() async throws {
         try await withTemporaryDirectory { directory in
-            let folder = try makeMigrationsFolder(in: directory, [:])
-            let shipped = try FileManager.default.contentsOfDirectory(atPath: migrationsDirectory).filter { $0.hasSuffix(".sql") }.sorted()
-            for file in shipped where file < "0009" {
-                try FileManager.default.copyItem(atPath: migrationsDirectory + "/" + file, toPath: folder + "/" + file)
-            }
+            let folder = try shippedMigrationsFolder(in: directory, before: "0009")
             let path = directory + "/db.sqlite"
             try migrate(path, folder)
             let connection = try Connection(path: path)

@@ -20,6 +20,17 @@ func withTemporaryStore<T>(
     }
 }
 
+/// A migrations folder holding the shipped migrations numbered below `version` (e.g. "0010"):
+/// a database as it stood before that migration, to upgrade with the real one.
+func shippedMigrationsFolder(in directory: String, before version: String) throws -> String {
+    let folder = try makeMigrationsFolder(in: directory, [:])
+    let shipped = try FileManager.default.contentsOfDirectory(atPath: migrationsDirectory).filter { $0.hasSuffix(".sql") }.sorted()
+    for file in shipped where file < version {
+        try FileManager.default.copyItem(atPath: migrationsDirectory + "/" + file, toPath: folder + "/" + file)
+    }
+    return folder
+}
+
 /// A migrations folder holding the given files.
 func makeMigrationsFolder(in directory: String, _ files: [String: String]) throws -> String {
     let folder = directory + "/migrations"
