@@ -7,17 +7,6 @@ struct LocalDay: Sendable, Equatable {
     let day: String
     let startsAt: Timestamp
     let endsAt: Timestamp
-    /// `startsAt` and `endsAt` in ISO-8601, formatted once a day rather than for every lead.
-    let startsAtText: String
-    let endsAtText: String
-
-    init(day: String, startsAt: Timestamp, endsAt: Timestamp) {
-        self.day = day
-        self.startsAt = startsAt
-        self.endsAt = endsAt
-        startsAtText = startsAt.iso8601
-        endsAtText = endsAt.iso8601
-    }
 
     /// The last day worked out per time zone: every lead of a capped partner asks, and a day
     /// changes once in 86,400 seconds. Behind a lock because it is static; in practice only the

@@ -18,8 +18,7 @@ extension Connection {
         // Before anything is written: a refused lead is not saved (a batch's other leads are).
         if let known, let refusal = consentRefusal(lead.consent, type: known, at: now) { throw refusal }
         let nowText = now.iso8601  // written several times below; formatting it is not free on the writer's thread
-        let contact = try contact(mobile: lead.mobile, lineType: lead.mobileLineType, createdAt: nowText)
-        let contactID = contact.id
+        let contactID = try contactID(mobile: lead.mobile, lineType: lead.mobileLineType, createdAt: nowText)
         var outcome: LeadOutcome
         var suppressedBy: String?
         var overrode: [String] = []
@@ -31,13 +30,7 @@ extension Connection {
                 let check = try suppressionCheck(of: lead.mobile, consented: lead.consent != nil)
                 suppressedBy = check.blockedBy
                 overrode = check.overridden
-                if suppressedBy != nil {
-                    outcome = .suppressed
-                } else if contact.isNew {
-                    outcome = .processed  // a contact made just now has no calls to de-duplicate against
-                } else {
-                    outcome = try dedupeOutcome(contactID: contactID, type: known, at: now)
-                }
+                outcome = suppressedBy != nil ? .suppressed : try dedupeOutcome(contactID: contactID, type: known, at: now)
             }
         } else {
             outcome = .unknownType
@@ -45,7 +38,9 @@ extension Connection {
         // Last: only a lead that would become a call counts against, or is stopped by, the cap.
         if outcome == .processed, let known {
             let day = LocalDay.containing(now, timeZone: known.timeZone)
-            if try !countCallUnderDailyCap(partnerID: partnerID, typeID: known.id, day: day) {
+            if try underDailyCap(partnerID: partnerID, typeID: known.id, day: day) {
+                try countCall(partnerID: partnerID, typeID: known.id, day: day)
+            } else {
                 outcome = .dailyCap
             }
         }
@@ -80,8 +75,8 @@ extension Connection {
     }
 
     /// The contact for an E.164 mobile, created on first sight (at `createdAt`, ISO-8601) with its
-    /// line type; a contact made before line types were kept gets this one. `isNew` when made now.
-    func contact(mobile: String, lineType: LineType, createdAt: String) throws -> (id: Int64, isNew: Bool) {
+    /// line type; a contact made before line types were kept gets this one.
+    func contactID(mobile: String, lineType: LineType, createdAt: String) throws -> Int64 {
         if let existing = try queryFirst(
             "SELECT contact_id, line_type IS NULL FROM contacts WHERE mobile = ?", .text(mobile),
             row: { (id: $0.int64(0), unclassified: $0.int(1) == 1) })
@@ -89,12 +84,11 @@ extension Connection {
             if existing.unclassified {
                 try execute("UPDATE contacts SET line_type = ? WHERE contact_id = ?", .text(lineType.rawValue), .integer(existing.id))
             }
-            return (existing.id, false)
+            return existing.id
         }
-        let id = try insert(
+        return try insert(
             "INSERT INTO contacts(mobile, line_type, created_at) VALUES (?, ?, ?)",
             .text(mobile), .text(lineType.rawValue), .text(createdAt))
-        return (id, true)
     }
 
     /// `processed` unless an unfinished call, or one dialled to the end within the type's

@@ -1,21 +1,27 @@
 extension Connection {
-    /// Counts a lead of this partner and type that becomes a call on `day`, unless the partner's
-    /// cap for the type is reached: then counts nothing and answers false. Run in the lead's own
-    /// writer job, so concurrent leads can never pass the cap together. One statement while under
-    /// the cap (the new count and the cap come back together); a second undoes the count over it.
-    func countCallUnderDailyCap(partnerID: Int64, typeID: Int64, day: LocalDay) throws -> Bool {
-        let counted = try queryFirst(
+    /// Whether one more lead of this partner and type may become a call on `day`: true without a
+    /// cap, otherwise while the day's count is below it. Read in the lead's own writer job, with
+    /// the count it then increments, so concurrent leads can never pass the cap together.
+    func underDailyCap(partnerID: Int64, typeID: Int64, day: LocalDay) throws -> Bool {
+        let found = try queryFirst(
             """
-            INSERT INTO partner_day_counts(partner_id, lead_type_id, day, starts_at, ends_at, calls) VALUES (?1, ?2, ?3, ?4, ?5, 1)
-            ON CONFLICT (partner_id, lead_type_id, day) DO UPDATE SET calls = calls + 1
-            RETURNING calls, (SELECT per_day FROM partner_caps WHERE partner_id = ?1 AND lead_type_id = ?2)
-            """, .integer(partnerID), .integer(typeID), .text(day.day), .text(day.startsAtText), .text(day.endsAtText)
-        ) { (calls: $0.int64(0), cap: $0.optionalInt64(1)) }
-        guard let counted, let cap = counted.cap, counted.calls > cap else { return true }
+            SELECT c.per_day,
+                   coalesce((SELECT d.calls FROM partner_day_counts d
+                             WHERE d.partner_id = ?1 AND d.lead_type_id = ?2 AND d.day = ?3), 0)
+            FROM partner_caps c WHERE c.partner_id = ?1 AND c.lead_type_id = ?2
+            """, .integer(partnerID), .integer(typeID), .text(day.day)
+        ) { (cap: $0.int(0), used: $0.int(1)) }
+        guard let found else { return true }
+        return found.used < found.cap
+    }
+
+    /// Counts a lead of this partner and type that became a call on `day`.
+    func countCall(partnerID: Int64, typeID: Int64, day: LocalDay) throws {
         try execute(
-            "UPDATE partner_day_counts SET calls = calls - 1 WHERE partner_id = ? AND lead_type_id = ? AND day = ?",
-            .integer(partnerID), .integer(typeID), .text(day.day))
-        return false
+            """
+            INSERT INTO partner_day_counts(partner_id, lead_type_id, day, starts_at, ends_at, calls) VALUES (?, ?, ?, ?, ?, 1)
+            ON CONFLICT (partner_id, lead_type_id, day) DO UPDATE SET calls = calls + 1
+            """, .integer(partnerID), .integer(typeID), .text(day.day), .text(day.startsAt.iso8601), .text(day.endsAt.iso8601))
     }
 
     /// Sets (or, with nil, lifts) a partner's daily cap for a type; the next lead is judged by it.
