@@ -10,7 +10,7 @@ import Synchronization
 /// resumed. That turns fsync latency into throughput: see sqlite.org/wal.html. With a `syncer`
 /// (group commit on) the fsync is pipelined: `COMMIT` does not sync (`synchronous=NORMAL`), the
 /// `WALSyncer` thread syncs the WAL and resumes the batch's callers, and the jobs that arrive
-/// meanwhile wait for that fsync to end (or for a full batch) and are then committed as one batch.
+/// meanwhile wait for that fsync to end (or until 32 have gathered) and are committed as one batch.
 /// Without one (`maxBatch` 1) each `COMMIT` syncs itself (`synchronous=FULL`).
 /// A job that throws leaves no trace: the batch is run again with each job in its own `SAVEPOINT`.
 public final class Writer: Sendable {
@@ -128,19 +128,28 @@ public final class Writer: Sendable {
     }
 
     /// Marks a drain scheduled, and answers true (the caller then schedules it), when jobs wait and
-    /// none is: at once without a sync running, otherwise once a full batch waits or the sync ends.
+    /// none is: at once without a sync running, otherwise once `batchWhileSyncing` jobs wait or
+    /// the sync ends.
     ///
     /// While an fsync runs, a batch committed now would wait for the next fsync anyway, which
     /// starts only when this one ends; committing the jobs that arrive meanwhile as one batch then
     /// costs one transaction, one set of WAL pages and one wake-up instead of several.
     private func scheduleDrainIfReady(_ state: inout PendingJobs) -> Bool {
         guard !state.drainScheduled, !state.jobs.isEmpty else { return false }
-        if !state.closed, state.jobs.count < maxBatch, let syncer, syncer.isSyncing(whenIdle: { [weak self] in self?.syncEnded() }) {
+        if !state.closed, state.jobs.count < min(maxBatch, Self.batchWhileSyncing), let syncer,
+            syncer.isSyncing(whenIdle: { [weak self] in self?.syncEnded() })
+        {
             return false
         }
         state.drainScheduled = true
         return true
     }
+
+    /// While a sync runs, jobs wait for it to end until this many have gathered. Their SQL then
+    /// runs before their own sync can start, so waiting for every arrival (up to `maxBatch`)
+    /// raised p99 at 64 connections by about a tenth; at 32 it stayed within noise of not
+    /// waiting at all while keeping most of the throughput (Benchmarks/intake, docs/operations.md).
+    public static let batchWhileSyncing = 32
 
     /// The sync thread ran out of batches: drains the jobs that waited for it.
     private func syncEnded() {
@@ -171,9 +180,11 @@ public final class Writer: Sendable {
             return
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        // Reported before anyone resumes, as the WAL-sync thread does, so a caller that looks at
+        // the reports sees its own batch.
+        onBatch?(BatchReport(jobs: batch.count, seconds: seconds, committed: failure == nil))
         // Nothing in a failed batch was written, so every caller in it gets the batch's error.
         for job in batch { job.finish(failure) }
-        onBatch?(BatchReport(jobs: batch.count, seconds: seconds, committed: failure == nil))
     }
 
     /// The fast path: every job in one transaction with nothing around each. A savepoint per job

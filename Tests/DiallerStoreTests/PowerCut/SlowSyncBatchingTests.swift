@@ -34,6 +34,30 @@ import Testing
         }
     }
 
+    @Test func aBatchGoesAheadOnceEnoughJobsWaitForASync() async throws {
+        try await withSlowDisk { store, disk, batches in
+            let first = Task { try await store.writer.write { try $0.execute("INSERT INTO items(n) VALUES (0)") } }
+            try await Self.waitUntil { disk.heldSyncs == 1 }
+            var later: [Task<Int, any Error>] = []
+            for n in 1...40 {
+                later.append(Task { try await store.writer.write { try $0.execute("INSERT INTO items(n) VALUES (?)", .int(n)) } })
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            // The first 32 to arrive are committed while the sync is still held; the rest wait for it.
+            var visible = 0
+            for _ in 0..<2000 where visible < 1 + Writer.batchWhileSyncing {
+                visible = Int(try await store.scalar("SELECT count(*) FROM items") ?? "0") ?? 0
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            #expect(visible >= 1 + Writer.batchWhileSyncing && visible < 41, "\(visible) rows committed while the sync was held")
+            disk.holdSyncs(false)
+            _ = try await first.value
+            for task in later { _ = try await task.value }
+            let sizes = batches().map(\.jobs)
+            #expect(sizes.count >= 3 && sizes[0] == 1 && sizes[1] >= Writer.batchWhileSyncing && sizes.reduce(0, +) == 41, "\(sizes)")
+        }
+    }
+
     @Test func closingAnswersTheJobsThatWaitForASync() async throws {
         try await withTemporaryDirectory { directory in
             let disk = try PowerCutDisk(directory: directory)
