@@ -9,8 +9,11 @@ import Glibc
 final class RawConnection {
     private let descriptor: Int32
 
+    /// The socket is stored only once it is connected: a throw after `self` is fully initialized
+    /// runs `deinit`, whose close would then be a second one of a number another thread may
+    /// already have been given (`RawConnectionTests`).
     init(port: Int) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw RawConnectionError.socket(errno) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -20,9 +23,11 @@ final class RawConnection {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else {
+            let code = errno
             close(descriptor)
-            throw RawConnectionError.connect(errno)
+            throw RawConnectionError.connect(code)
         }
+        self.descriptor = descriptor
     }
 
     deinit { close(descriptor) }

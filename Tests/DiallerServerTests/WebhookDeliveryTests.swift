@@ -211,6 +211,42 @@ import Testing
         await receiver.stop()
     }
 
+    /// An event goes to the URL of the commit it was found due in. Here each commit both moves the
+    /// endpoint to the other receiver and makes the event due again, while the worker polls without
+    /// pause: a worker that read the endpoints and the due events apart sent some to the old URL
+    /// (as `redeliverFailedWebhooks` right after a URL change once did, so a redelivered event went
+    /// back to the dead endpoint and then waited for a retry the manual clock never reached).
+    @Test func anEventGoesToTheURLOfTheCommitThatMadeItDue() async throws {
+        let first = try await WebhookReceiver.start()
+        let second = try await WebhookReceiver.start()
+        var settings = Self.settings()
+        settings.pollInterval = 0.001
+        try await withServer(webhooks: settings) { server in
+            _ = try await Self.endpoint(server, url: first.url)
+            _ = try await server.post("/lead/add", leadBody())
+            _ = try await server.post("/lead/cancel", #"{"type":"motor-trade","mobile":"07840258823"}"#)
+            #expect(try await eventually { try await server.scalar("SELECT state FROM webhook_events") == "delivered" })
+            var expected = (first: 1, second: 0)
+            for round in 1...200 {
+                let target = round % 2 == 1 ? second : first
+                try await server.exec(
+                    """
+                    UPDATE webhook_endpoints SET url = '\(target.url)';
+                    UPDATE webhook_events SET state = 'pending', next_attempt_at = created_at, delivered_at = NULL;
+                    """)
+                if round % 2 == 1 { expected.second += 1 } else { expected.first += 1 }
+                #expect(try await eventually { try await server.scalar("SELECT state FROM webhook_events") == "delivered" })
+                let counts = (first: first.received.count, second: second.received.count)
+                guard counts == expected else {
+                    Issue.record("round \(round): the receivers got \(counts), not \(expected): an attempt went to the old URL")
+                    break
+                }
+            }
+        }
+        await first.stop()
+        await second.stop()
+    }
+
     @Test func aHangingEndpointHoldsUpNeitherIntakeNorAnotherPartner() async throws {
         let hanging = try await WebhookReceiver.start(.hang)
         let healthy = try await WebhookReceiver.start()

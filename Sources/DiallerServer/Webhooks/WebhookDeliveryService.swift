@@ -65,15 +65,19 @@ final class WebhookDeliveryService: Service, Sendable {
 
     /// Starts an attempt for each due event that has a free slot, per partner and overall.
     private func startDueAttempts(in group: inout DiscardingTaskGroup, attempt: WebhookAttempt) async throws {
-        for endpoint in try await store.webhookEndpoints() where !endpoint.disabled {
-            let (mine, total) = inFlight.withLock { flights in
-                (flights[endpoint.partnerID] ?? [], flights.values.reduce(0) { $0 + $1.count })
-            }
+        // Taken before the read: an attempt records its result before it leaves this set, so an
+        // event the read still finds due is either in it or not in flight (never sent twice).
+        let flights = inFlight.withLock { $0 }
+        var total = flights.values.reduce(0) { $0 + $1.count }
+        // A partner's first `perPartner` due events hold every one its free slots can take: at
+        // most `mine.count` of them are in flight, and `free` is at most the rest.
+        for (endpoint, due) in try await store.dueWebhookDeliveries(limit: settings.perPartner) {
+            let mine = flights[endpoint.partnerID] ?? []
             let free = min(settings.perPartner - mine.count, settings.overall - total)
             guard free > 0 else { continue }
-            let due = try await store.dueOutboxEvents(partnerID: endpoint.partnerID, limit: settings.perPartner + mine.count)
             for event in due.filter({ !mine.contains($0.eventID) }).prefix(free) {
                 inFlight.withLock { _ = $0[endpoint.partnerID, default: []].insert(event.eventID) }
+                total += 1
                 group.addTask {
                     await self.deliver(event, to: endpoint, with: attempt)
                     _ = self.inFlight.withLock { $0[endpoint.partnerID]?.remove(event.eventID) }

@@ -13,10 +13,18 @@ extension Store {
         }
     }
 
-    /// The partner's pending events due now, oldest first, through a reader: the worker never holds the writer.
-    public func dueOutboxEvents(partnerID: Int64, limit: Int) async throws -> [OutboxEvent] {
+    /// Each enabled endpoint with up to `limit` of its partner's pending events due now, oldest
+    /// first, through a reader (the worker never holds the writer) and in one read block, so in one
+    /// snapshot: an event goes to the URL, with the secrets, of the commit it was found due in.
+    /// Read apart, an administrator's new URL and the failed events re-queued after it could meet
+    /// an endpoint read before the change, and the re-queued events went to the old URL again.
+    public func dueWebhookDeliveries(limit: Int) async throws -> [(endpoint: WebhookEndpoint, events: [OutboxEvent])] {
         let now = clock.now()
-        return try await read { try $0.dueOutboxEvents(partnerID: partnerID, at: now, limit: limit) }
+        return try await read { connection in
+            try connection.webhookEndpoints().filter { !$0.disabled }.map { endpoint in
+                (endpoint, try connection.dueOutboxEvents(partnerID: endpoint.partnerID, at: now, limit: limit))
+            }
+        }
     }
 
     /// Records one attempt's result as a small writer job.
