@@ -99,11 +99,16 @@ let package = Package(
             dependencies: ["CSQLite"],
             path: "Tests/CPowerCutVFS"
         ),
+        // Tests only: what the test process sets as it loads (how many test cases run at once).
+        .target(
+            name: "CTestProcess",
+            path: "Tests/CTestProcess"
+        ),
         // Tests only: the helpers both test targets share (temporary folders, the real
         // Migrations/ folder, a seeded generator, a database's dump and single values).
         .target(
             name: "DiallerTestSupport",
-            dependencies: ["DiallerStore"],
+            dependencies: ["DiallerStore", "CTestProcess"],
             path: "Tests/DiallerTestSupport"
         ),
         .testTarget(
