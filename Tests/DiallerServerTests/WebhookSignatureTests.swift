@@ -68,15 +68,7 @@ import Testing
     }
 
     func run(_ program: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", program]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try standardOutput(of: "/usr/bin/env", ["python3", "-c", program])
     }
 
     @Test func theGuidesVerifierAcceptsTheVectorAndRefusesForgeriesAndOldTimestamps() throws {

@@ -7,12 +7,7 @@ import Testing
 @Suite struct QueueOrderMigrationTests {
     @Test func theQueueAndLeadsAreRebuiltKeepingEveryRow() async throws {
         try await withTemporaryDirectory { directory in
-            let folder = try shippedMigrationsFolder(in: directory, before: "0010")
-            let path = directory + "/db.sqlite"
-            try migrate(path, folder)
-            let connection = try Connection(path: path)
-            try connection.execute(script: "PRAGMA foreign_keys = ON")
-            try connection.execute(script: SchemaRebuildTests.populated)
+            let (path, folder, connection) = try SchemaRebuildTests.populatedDatabase(in: directory, before: "0010")
             try connection.execute(
                 script: """
                     INSERT INTO call_attempts(call_id, contact_id, dialler_id, claimed_at) VALUES (4, 2, 2, '2026-11-29T10:00:07.000Z');

@@ -94,12 +94,7 @@ import Testing
     /// columns empty); leads now take the `suppressed` outcome and still refuse unknown ones.
     @Test func complianceKeepsEveryRowAndLetsLeadsBeSuppressed() async throws {
         try await withTemporaryDirectory { directory in
-            let folder = try shippedMigrationsFolder(in: directory, before: "0003")
-            let path = directory + "/db.sqlite"
-            try migrate(path, folder)
-            let connection = try Connection(path: path)
-            try connection.execute(script: "PRAGMA foreign_keys = ON")
-            try connection.execute(script: Self.populated)
+            let (path, folder, connection) = try Self.populatedDatabase(in: directory, before: "0003")
             let tables = ["leads", "calls", "call_queue", "contacts"]
             let before = try tables.map { try Self.dump($0, connection) }
             let leadsReport = try Self.dump("leads_report", connection)
@@ -125,12 +120,7 @@ import Testing
     /// now take `line_type_not_accepted`, and `internal` cannot be marked `consent_overrides`.
     @Test func consentAndLineTypeKeepEveryRowAndExtendTheReport() async throws {
         try await withTemporaryDirectory { directory in
-            let folder = try shippedMigrationsFolder(in: directory, before: "0009")
-            let path = directory + "/db.sqlite"
-            try migrate(path, folder)
-            let connection = try Connection(path: path)
-            try connection.execute(script: "PRAGMA foreign_keys = ON")
-            try connection.execute(script: Self.populated)
+            let (path, folder, connection) = try Self.populatedDatabase(in: directory, before: "0009")
             let before = try ["leads", "calls", "call_queue", "contacts"].map { try Self.dump($0, connection) }
             let leadsReport = try Self.dump("leads_report", connection)
             let callsReport = try Self.dump("calls_report", connection)
@@ -183,6 +173,18 @@ import Testing
         """
 
     /// Every row of `table` (or view), every column as text, in a fixed order.
+    /// `populated` in a database migrated through the shipped migrations before `version`, with
+    /// foreign keys on; the migration under test is then copied into `folder` and applied.
+    static func populatedDatabase(in directory: String, before version: String) throws -> (path: String, folder: String, connection: Connection) {
+        let folder = try shippedMigrationsFolder(in: directory, before: version)
+        let path = directory + "/db.sqlite"
+        try migrate(path, folder)
+        let connection = try Connection(path: path)
+        try connection.execute(script: "PRAGMA foreign_keys = ON")
+        try connection.execute(script: populated)
+        return (path, folder, connection)
+    }
+
     static func dump(_ table: String, _ connection: Connection) throws -> [String] {
         try connection.query("SELECT * FROM \(table) ORDER BY 1") { row in
             (0..<row.columnCount).map { row.optionalText($0) ?? "NULL" }.joined(separator: "|")
