@@ -40,7 +40,8 @@ import Testing
             _ = try await server.post("/lead/add", leadBody())
             let reply = try await server.post("/lead/cancel", Self.cancelBody, key: server.otherPartnerKey)
             #expect(reply.body == #"{"cancelled":false,"warning":"not found"}"#)
-            #expect(try await server.scalar("SELECT state FROM calls") == "waiting")
+            #expect(try await server.scalar("SELECT state FROM calls") == "queued")
+            #expect(try await server.scalar("SELECT count(*) FROM queue_report") == "1")
         }
     }
 

@@ -60,7 +60,7 @@ import Testing
             _ = try await server.post("/lead/add", leadBody())
             let notDialling = try await server.post("/queue/result", #"{"call_id":1,"outcome":"sale"}"#, key: server.diallerKey)
             #expect(notDialling.status == .conflict)
-            #expect(notDialling.body == #"{"error":"Call is not being dialled","state":"waiting"}"#)
+            #expect(notDialling.body == #"{"error":"Call is not being dialled","state":"queued"}"#)
             let invalid = try await server.post("/queue/result", #"{"call_id":"one","retry_in":-5}"#, key: server.diallerKey)
             #expect(invalid.status == .badRequest)
             #expect(

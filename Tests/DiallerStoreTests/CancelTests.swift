@@ -13,7 +13,8 @@ import Testing
         try await withTemporaryStore { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
             let partner = try await store.partner("acme")
-            let lead = try await store.submitLead(.sample(), from: partner)
+            // A call waits only while it is not due; one due at once is queued at intake.
+            let lead = try await store.submitLead(.sample(delays: state == "waiting" ? 600 : 0), from: partner)
             try await moveCall(lead.callID!, to: state, in: store, at: clock.now())
             let before = try await store.scalar("SELECT state FROM calls")
             #expect(try await store.cancelCall(type: "motor-trade", mobile: "+447840258823", partner: partner) == expected)
@@ -36,7 +37,8 @@ import Testing
             #expect(try await store.cancelCall(type: "motor-trade", mobile: "+447840258823", partner: stranger) == .notFound)
             #expect(try await store.cancelCall(type: "other-type", mobile: "+447840258823", partner: owner) == .notFound)
             #expect(try await store.cancelCall(type: "motor-trade", mobile: "+447700900999", partner: owner) == .notFound)
-            #expect(try await store.scalar("SELECT state FROM calls") == "waiting")
+            #expect(try await store.scalar("SELECT state FROM calls") == "queued")
+            #expect(try await store.scalar("SELECT count(*) FROM call_queue") == "1")
         }
     }
 

@@ -45,7 +45,8 @@ import Testing
         try await withTemporaryStore { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
             let partner = try await store.partner("acme")
-            let first = try await store.submitLead(.sample(), from: partner)
+            // A call waits only while it is not due; one due at once is queued at intake.
+            let first = try await store.submitLead(.sample(delays: state == "waiting" ? 600 : 0), from: partner)
             try await moveCall(first.callID!, to: state, in: store, at: clock.now())
             // Another partner's lead for the same person counts too: the contact is one person.
             let otherPartner = try await store.partner("other")
@@ -112,14 +113,19 @@ import Testing
     }
 }
 
-/// Puts a call into `state` the way the worker and diallers would.
+/// Puts a call into `state` the way the worker and diallers would, from the state intake left it
+/// in: `queued` when it was due at once (it leaves the queue first, as a claim or a cancel takes
+/// it out), `waiting` when it was not. A call cannot be made to wait again here: a test that needs
+/// a waiting call submits a lead that is not due yet.
 func moveCall(_ callID: Int64, to state: String, in store: Store, at now: Timestamp) async throws {
     let time = SQLValue.text(now.iso8601)
     let id = SQLValue.integer(callID)
     try await store.writer.write { connection in
+        let current = try connection.queryFirst("SELECT state FROM calls WHERE call_id = ?", id) { $0.text(0) }
+        if current == state { return }
+        if state == "waiting" { throw CallIsNotWaiting(callID: callID, state: current) }
+        try connection.execute("DELETE FROM call_queue WHERE call_id = ?", id)
         switch state {
-        case "waiting":
-            return
         case "queued":
             try connection.execute("UPDATE calls SET state = 'queued', queued_at = ? WHERE call_id = ?", time, id)
             // As the worker's enqueue does: the type's priority, first attempt, due time in milliseconds.
@@ -140,4 +146,10 @@ func moveCall(_ callID: Int64, to state: String, in store: Store, at now: Timest
             try connection.execute("UPDATE calls SET state = ?, finished_at = ? WHERE call_id = ?", .text(state), time, id)
         }
     }
+}
+
+/// `moveCall(_:to: "waiting")` on a call that intake did not leave waiting (it was due at once).
+struct CallIsNotWaiting: Error {
+    let callID: Int64
+    let state: String?
 }

@@ -22,7 +22,8 @@ import Testing
             await #expect(throws: CancelFailure.self) {
                 try await store.cancelCall(type: "motor-trade", mobile: "+447840258823", partner: acme)
             }
-            #expect(try await store.scalar("SELECT state FROM calls") == "waiting")
+            #expect(try await store.scalar("SELECT state FROM calls") == "queued")
+            #expect(try await store.scalar("SELECT count(*) FROM call_queue") == "1")
             try await store.exec("DROP TRIGGER refuse")
             #expect(try await store.cancelCall(type: "motor-trade", mobile: "+447840258823", partner: acme) == .cancelled(callID: 1))
             #expect(try await store.scalar("SELECT type || ' ' || call_id || ' ' || state FROM webhook_events") == "call.cancelled 1 pending")

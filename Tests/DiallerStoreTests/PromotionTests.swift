@@ -27,8 +27,9 @@ import Testing
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
             let partner = try await store.partner("acme")
             for n in 0..<250 {
-                _ = try await store.submitLead(.sample(mobile: "+4477009\(String(format: "%05d", n))"), from: partner)
+                _ = try await store.submitLead(.sample(mobile: "+4477009\(String(format: "%05d", n))", delays: 1), from: partner)
             }
+            #expect(try await store.scalar("SELECT count(*) FROM calls WHERE state = 'waiting'") == "250")
             let worker = HousekeepingWorker(store: store, interval: 3600, logger: Self.logger)
             clock.advance(seconds: 1)
             #expect(await worker.promoteNow() == PromotionReport(promoted: 250))
@@ -38,10 +39,12 @@ import Testing
     }
 
     @Test func theQueueCannotHoldACallTwice() async throws {
-        try await withTemporaryStore { store, clock in
+        try await withTemporaryStore { store, _ in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
             let lead = try await store.submitLead(.sample(), from: try await store.partner("acme"))
-            try await moveCall(lead.callID!, to: "queued", in: store, at: clock.now())
+            // Due at once: intake queued it, and it is in the queue once.
+            #expect(try await store.scalar("SELECT state FROM calls") == "queued")
+            #expect(try await store.scalar("SELECT count(*) FROM call_queue WHERE call_id = \(lead.callID!)") == "1")
             let error = await #expect(throws: SQLiteError.self) {
                 try await store.writer.write {
                     try $0.execute(
@@ -56,7 +59,8 @@ import Testing
     @Test func theDispatchTimerPromotesOnItsOwn() async throws {
         try await withTemporaryStore { store, clock in
             try await store.exec("INSERT INTO lead_types(name) VALUES ('motor-trade')")
-            _ = try await store.submitLead(.sample(), from: try await store.partner("acme"))
+            _ = try await store.submitLead(.sample(delays: 1), from: try await store.partner("acme"))
+            #expect(try await store.scalar("SELECT count(*) FROM call_queue") == "0")
             clock.advance(seconds: 1)
             let worker = HousekeepingWorker(store: store, interval: 0.05, logger: Self.logger)
             let running = Task { try await worker.run() }

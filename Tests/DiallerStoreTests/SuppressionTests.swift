@@ -127,7 +127,7 @@ import Testing
             #expect(try await store.scalar("SELECT count(*) FROM suppressions") == "2")
             _ = try await store.importSuppressions(["+447700900003", "+447700900004"], into: replacing, visible: false, reason: "v3")
             #expect(try await store.suppressionEntries(of: "+447700900003").isEmpty)
-            #expect(try await store.scalar("SELECT state FROM calls WHERE call_id = \(open.callID!)") == "waiting")
+            #expect(try await store.scalar("SELECT state FROM calls WHERE call_id = \(open.callID!)") == "queued")
             clock.advance(seconds: 60)
             #expect(try await store.finishReplacing(replacing) == 1)
             #expect(try await store.scalar("SELECT state || ' ' || outcome FROM calls WHERE call_id = \(open.callID!)") == "cancelled suppressed")
@@ -175,7 +175,7 @@ import Testing
                 try await store.scalar(
                     """
                     SELECT group_concat(call_id || ':' || state || ':' || coalesce(outcome, ''), ' ') FROM calls_report ORDER BY call_id
-                    """) == "\(dialled):cancelled:suppressed \(queued):cancelled:suppressed \(unlisted):waiting: \(late.callID!):cancelled:suppressed"
+                    """) == "\(dialled):cancelled:suppressed \(queued):cancelled:suppressed \(unlisted):queued: \(late.callID!):cancelled:suppressed"
             )
             #expect(try await store.suppressionEntries(of: "+447700900003").map(\.list) == ["tps"])
         }

@@ -65,12 +65,17 @@ extension Connection {
             return SavedLead(leadID: leadID, outcome: outcome, callID: nil, dueAt: nil, suppressedBy: suppressedBy)
         }
         let due = known.dueTime(from: now, delay: lead.delays)
+        // A call due at once is queued here, in the lead's own job, as promotion would queue it at
+        // its next tick: a second write per lead saved. A call due later waits for promotion.
+        let dueNow = due.milliseconds <= now.milliseconds
         let callID = try insert(
             """
-            INSERT INTO calls(lead_id, contact_id, lead_type_id, call_group, due_at, created_at)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO calls(lead_id, contact_id, lead_type_id, call_group, due_at, created_at, state, queued_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, .integer(leadID), .integer(contactID), .integer(known.id), .text(known.callGroup),
-            .text(due.iso8601), .text(nowText))
+            .text(due.iso8601), .text(nowText), .text(dueNow ? CallState.queued.rawValue : CallState.waiting.rawValue),
+            .text(dueNow ? nowText : nil))
+        if dueNow { try enqueue(callID: callID, at: now) }
         return SavedLead(leadID: leadID, outcome: .processed, callID: callID, dueAt: due, consentOverrode: overrode)
     }
 
