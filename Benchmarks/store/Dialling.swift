@@ -47,15 +47,15 @@ func measureDialling(calls: Int, tasks: Int, windowAttempts: Int, migrations: St
             try await store.writer.write { try $0.execute(script: "INSERT INTO lead_types(name) VALUES ('motor-trade')") }
             let partner = try store.authenticate(key: try await store.createKey(role: .partner, name: "bench").key)!
             diallerKey = try await store.createKey(role: .dialler, name: "floor").key
-            // Lead 1's call carries the prefilled history; the measured calls are the others.
+            // Lead 1's call carries the prefilled history; the measured calls are the others. Every
+            // call is due at once, so intake queued it; lead 1's is taken out of the queue again.
             for index in 0...calls { _ = try await store.submitLead(lead(index), from: partner) }
             if windowAttempts > 0 { try await prefillWindow(store, attempts: windowAttempts) }
             try await store.writer.write {
                 try $0.execute(
                     script: """
-                        INSERT INTO call_queue(call_id, call_group, due_at, queued_at)
-                        SELECT call_id, call_group, due_at, due_at FROM calls WHERE state = 'waiting' AND call_id > 1;
-                        UPDATE calls SET state = 'queued', queued_at = due_at WHERE state = 'waiting' AND call_id > 1;
+                        DELETE FROM call_queue WHERE call_id = 1;
+                        UPDATE calls SET state = 'waiting', queued_at = NULL WHERE call_id = 1;
                         """)
             }
         }

@@ -116,7 +116,19 @@ func measureRawSQLite(_ leads: [NewLead]) async throws -> Figures {
                               email, contact_id, other_phone, data, delays, outcome, raw_request)
             VALUES (?, 1, 1, ?, ?, NULL, ?, ?, ?, ?, NULL, NULL, NULL, 'processed', ?)
             """)
-        let insertCall = prepare("INSERT INTO calls(lead_id, contact_id, lead_type_id, call_group, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        // Due at once, so queued in the lead's own transaction, as the store does.
+        let insertCall = prepare(
+            "INSERT INTO calls(lead_id, contact_id, lead_type_id, call_group, due_at, created_at, state, queued_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)"
+        )
+        let enqueue = prepare(
+            """
+            INSERT INTO call_queue(call_id, call_group, due_at, queued_at, lead_type_id, priority, first_attempt, sort_key)
+            SELECT k.call_id, k.call_group, k.due_at, ?2, k.lead_type_id, t.priority, k.attempts = 0,
+                   CASE WHEN k.attempts = 0 AND t.fresh_order = 'newest' THEN -1 ELSE 1 END
+                   * (CAST(strftime('%s', k.due_at) AS INTEGER) * 1000 + CAST(substr(k.due_at, 21, 3) AS INTEGER))
+            FROM calls k JOIN lead_types t ON t.lead_type_id = k.lead_type_id
+            WHERE k.call_id = ?1
+            """)
         func step(_ statement: OpaquePointer) -> Int64 {
             var value: Int64 = 0
             while true {
@@ -166,12 +178,16 @@ func measureRawSQLite(_ leads: [NewLead]) async throws -> Figures {
                 sqlite3_bind_text(insertCall, 4, lead.type, -1, transient)
                 sqlite3_bind_text(insertCall, 5, now, -1, transient)
                 sqlite3_bind_text(insertCall, 6, now, -1, transient)
+                sqlite3_bind_text(insertCall, 7, now, -1, transient)
                 _ = step(insertCall)
+                sqlite3_bind_int64(enqueue, 1, sqlite3_last_insert_rowid(db))
+                sqlite3_bind_text(enqueue, 2, now, -1, transient)
+                _ = step(enqueue)
             }
             guard sqlite3_exec(db, "COMMIT", nil, nil, nil) == SQLITE_OK else { fatalError(String(cString: sqlite3_errmsg(db))) }
         }
         let seconds = Date().timeIntervalSince(started)
-        for statement in [findContact, insertContact, findType, dedupe, insertLead, insertCall] { sqlite3_finalize(statement) }
+        for statement in [findContact, insertContact, findType, dedupe, insertLead, insertCall, enqueue] { sqlite3_finalize(statement) }
         return Figures(leadsPerSecond: Double(leads.count) / seconds, cpuMicroseconds: (cpuSeconds() - cpu) * 1e6 / Double(leads.count))
     }
 }
