@@ -1,6 +1,7 @@
 extension Connection {
     /// Moves up to `limit` waiting calls whose due time has come into the call queue, earliest
     /// first; answers how many moved. The queue's primary key makes a second queueing impossible.
+    /// (A call already due when its lead arrives never waits: `saveLead` queues it.)
     func promoteDueCalls(limit: Int, at now: Timestamp) throws -> Int {
         let due = try query(
             """

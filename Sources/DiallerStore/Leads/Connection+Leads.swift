@@ -10,7 +10,8 @@ extension Connection {
     }
 
     /// Saves a lead and decides its outcome, in the caller's transaction, so two submissions of
-    /// the same mobile and type can never both be processed.
+    /// the same mobile and type can never both be processed; a processed lead's call is queued
+    /// at once when it is already due.
     func saveLead(_ lead: NewLead, from partner: Principal, at now: Timestamp) throws -> SavedLead {
         guard let partnerID = partner.partnerID else { throw StoreError.notAPartnerKey }
         let type = try leadType(named: lead.type)
