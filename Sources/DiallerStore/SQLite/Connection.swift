@@ -11,6 +11,7 @@ public final class Connection {
 
     /// Opens (creating when `readOnly` is false) the database file at `path`.
     public init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 5_000) throws {
+        _ = Self.processSettings
         var handle: OpaquePointer?
         // NOMUTEX: SQLite's own locking is redundant because we never share a connection between threads.
         let flags =
@@ -32,6 +33,10 @@ public final class Connection {
         // intake starved behind a 20-million-number import (2 s slices with no answer, measured).
         sqlite3_busy_handler(handle, pollEveryMillisecond, UnsafeMutableRawPointer(bitPattern: Int(max(busyTimeoutMilliseconds, 1))))
     }
+
+    /// Set once, before the process's first connection: SQLite's memory statistics off (nothing
+    /// here reads them, and they cost a process-wide mutex on every allocation and free).
+    private static let processSettings: Void = { _ = dialler_sqlite3_no_memory_statistics() }()
 
     deinit {
         statements.removeAll()
