@@ -19,7 +19,8 @@ extension Connection {
         // Before anything is written: a refused lead is not saved (a batch's other leads are).
         if let known, let refusal = consentRefusal(lead.consent, type: known, at: now) { throw refusal }
         let nowText = now.iso8601  // written several times below; formatting it is not free on the writer's thread
-        let contactID = try contactID(mobile: lead.mobile, lineType: lead.mobileLineType, createdAt: nowText)
+        let contact = try contact(mobile: lead.mobile, lineType: lead.mobileLineType, createdAt: nowText)
+        let contactID = contact.id
         var outcome: LeadOutcome
         var suppressedBy: String?
         var overrode: [String] = []
@@ -31,7 +32,13 @@ extension Connection {
                 let check = try suppressionCheck(of: lead.mobile, consented: lead.consent != nil)
                 suppressedBy = check.blockedBy
                 overrode = check.overridden
-                outcome = suppressedBy != nil ? .suppressed : try dedupeOutcome(contactID: contactID, type: known, at: now)
+                // A contact made by this lead has no calls yet (contacts are never deleted, and
+                // calls must reference one): nothing to de-duplicate against, one query saved.
+                if suppressedBy != nil {
+                    outcome = .suppressed
+                } else {
+                    outcome = contact.isNew ? .processed : try dedupeOutcome(contactID: contactID, type: known, at: now)
+                }
             }
         } else {
             outcome = .unknownType
@@ -81,8 +88,8 @@ extension Connection {
     }
 
     /// The contact for an E.164 mobile, created on first sight (at `createdAt`, ISO-8601) with its
-    /// line type; a contact made before line types were kept gets this one.
-    func contactID(mobile: String, lineType: LineType, createdAt: String) throws -> Int64 {
+    /// line type, and whether it was; a contact made before line types were kept gets this one.
+    func contact(mobile: String, lineType: LineType, createdAt: String) throws -> (id: Int64, isNew: Bool) {
         if let existing = try queryFirst(
             "SELECT contact_id, line_type IS NULL FROM contacts WHERE mobile = ?", .text(mobile),
             row: { (id: $0.int64(0), unclassified: $0.int(1) == 1) })
@@ -90,11 +97,12 @@ extension Connection {
             if existing.unclassified {
                 try execute("UPDATE contacts SET line_type = ? WHERE contact_id = ?", .text(lineType.rawValue), .integer(existing.id))
             }
-            return existing.id
+            return (existing.id, false)
         }
-        return try insert(
+        let id = try insert(
             "INSERT INTO contacts(mobile, line_type, created_at) VALUES (?, ?, ?)",
             .text(mobile), .text(lineType.rawValue), .text(createdAt))
+        return (id, true)
     }
 
     /// `processed` unless an unfinished call, or one dialled to the end within the type's
