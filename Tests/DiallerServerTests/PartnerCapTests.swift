@@ -78,6 +78,22 @@ import Testing
         }
     }
 
+    /// A cap of 0 set before the day's first lead: that lead is refused and nothing is counted,
+    /// the next day starts refused too, and lifting the cap lets the next lead through.
+    @Test func aCapOfZeroRefusesTheDaysFirstLeadAndCountsNothing() async throws {
+        try await withServer { (server: TestServer) async throws in
+            _ = try await server.store.setDailyCap(partner: "acme", type: "motor-trade", perDay: 0)
+            #expect(try await server.post("/lead/add", leadBody(mobile: Self.mobile(1))).body == Self.capped)
+            #expect(try await server.scalar("SELECT count(*) FROM partner_day_counts") == "0")
+            server.clock.advance(seconds: 86_400)
+            #expect(try await server.post("/lead/add", leadBody(mobile: Self.mobile(2))).body == Self.capped)
+            _ = try await server.store.setDailyCap(partner: "acme", type: "motor-trade", perDay: nil)
+            #expect(try await server.post("/lead/add", leadBody(mobile: Self.mobile(3))).body == Self.processed)
+            #expect(try await server.scalar("SELECT count(*) FROM calls") == "1")
+            #expect(try await server.scalar("SELECT group_concat(calls) FROM partner_day_counts") == "1")
+        }
+    }
+
     @Test func aCapChangedMidDayAppliesToTheNextLead() async throws {
         try await withServer { (server: TestServer) async throws in
             var n = 0

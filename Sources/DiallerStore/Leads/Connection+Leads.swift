@@ -46,9 +46,7 @@ extension Connection {
         // Last: only a lead that would become a call counts against, or is stopped by, the cap.
         if outcome == .processed, let known {
             let day = LocalDay.containing(now, timeZone: known.timeZone)
-            if try underDailyCap(partnerID: partnerID, typeID: known.id, day: day) {
-                try countCall(partnerID: partnerID, typeID: known.id, day: day)
-            } else {
+            if try !countCallUnderDailyCap(partnerID: partnerID, typeID: known.id, day: day) {
                 outcome = .dailyCap
             }
         }
