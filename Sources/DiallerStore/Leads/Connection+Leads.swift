@@ -46,7 +46,9 @@ extension Connection {
         // Last: only a lead that would become a call counts against, or is stopped by, the cap.
         if outcome == .processed, let known {
             let day = LocalDay.containing(now, timeZone: known.timeZone)
-            if try !countCallUnderDailyCap(partnerID: partnerID, typeID: known.id, day: day) {
+            if try underDailyCap(partnerID: partnerID, typeID: known.id, day: day) {
+                try countCall(partnerID: partnerID, typeID: known.id, day: day)
+            } else {
                 outcome = .dailyCap
             }
         }

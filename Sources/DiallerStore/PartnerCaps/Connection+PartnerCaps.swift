@@ -1,18 +1,27 @@
 extension Connection {
-    /// Counts one more lead of this partner and type that becomes a call on `day`, if the cap
-    /// lets it: always without a cap, otherwise while the day's count is below it. Answers
-    /// whether it was counted. One statement (the cap is read by the insert's and the update's
-    /// own conditions), in the lead's own writer job, so concurrent leads can never pass the cap
-    /// together; a cap set mid-day counts the calls already made that day.
-    func countCallUnderDailyCap(partnerID: Int64, typeID: Int64, day: LocalDay) throws -> Bool {
+    /// Whether one more lead of this partner and type may become a call on `day`: true without a
+    /// cap, otherwise while the day's count is below it. Read in the lead's own writer job, with
+    /// the count it then increments, so concurrent leads can never pass the cap together.
+    func underDailyCap(partnerID: Int64, typeID: Int64, day: LocalDay) throws -> Bool {
+        let found = try queryFirst(
+            """
+            SELECT c.per_day,
+                   coalesce((SELECT d.calls FROM partner_day_counts d
+                             WHERE d.partner_id = ?1 AND d.lead_type_id = ?2 AND d.day = ?3), 0)
+            FROM partner_caps c WHERE c.partner_id = ?1 AND c.lead_type_id = ?2
+            """, .integer(partnerID), .integer(typeID), .text(day.day)
+        ) { (cap: $0.int(0), used: $0.int(1)) }
+        guard let found else { return true }
+        return found.used < found.cap
+    }
+
+    /// Counts a lead of this partner and type that became a call on `day`.
+    func countCall(partnerID: Int64, typeID: Int64, day: LocalDay) throws {
         try execute(
             """
-            INSERT INTO partner_day_counts(partner_id, lead_type_id, day, starts_at, ends_at, calls)
-            SELECT ?1, ?2, ?3, ?4, ?5, 1
-            WHERE coalesce((SELECT per_day FROM partner_caps WHERE partner_id = ?1 AND lead_type_id = ?2), 1) > 0
+            INSERT INTO partner_day_counts(partner_id, lead_type_id, day, starts_at, ends_at, calls) VALUES (?, ?, ?, ?, ?, 1)
             ON CONFLICT (partner_id, lead_type_id, day) DO UPDATE SET calls = calls + 1
-            WHERE calls < coalesce((SELECT per_day FROM partner_caps WHERE partner_id = ?1 AND lead_type_id = ?2), calls + 1)
-            """, .integer(partnerID), .integer(typeID), .text(day.day), .text(day.startsAt.iso8601), .text(day.endsAt.iso8601)) == 1
+            """, .integer(partnerID), .integer(typeID), .text(day.day), .text(day.startsAt.iso8601), .text(day.endsAt.iso8601))
     }
 
     /// Sets (or, with nil, lifts) a partner's daily cap for a type; the next lead is judged by it.
