@@ -6,6 +6,8 @@
 -- MODE "keyed":   the same, each request with its own Idempotency-Key ("bench-" and its number).
 -- MODE "batch":   POST /lead/batch?key=KEY, a JSON array of SIZE leads (default 100), each with a
 --                 distinct mobile; request n uses the numbers n * SIZE .. n * SIZE + SIZE - 1. SIZE is the sixth argument.
+-- MODE "test":    the same leads with "test":true, which /lead/add validates and answers
+--                 {"test":"ok"} without saving: everything a lead costs but the store.
 -- MODE "healthz": GET /healthz (the server's cheapest endpoint: the HTTP ceiling). The same
 --                 request()/response() callbacks run, so wrk's own cost per request is comparable.
 --
@@ -28,6 +30,7 @@
 
 local PROCESSED = '{"saved":true,"processed":true}'
 local HEALTHY = '{"status":"ok"}'
+local TESTED = '{"test":"ok"}'
 local BATCH_PREFIX = '{"results":['
 
 -- Main Lua state: one entry per thread, so done() can read each thread's globals back.
@@ -65,13 +68,13 @@ end
 -- A lead whose mobile is number m of the range and whose e-mail carries n.
 local function lead_json(m, n)
    return string.format(
-      '{"first_name":"Bench","surname":"Lead","mobile":"07%09d","email":"lead%d@example.com","type":"motor-trade"}',
-      100000000 + m, n)
+      '{"first_name":"Bench","surname":"Lead","mobile":"07%09d","email":"lead%d@example.com","type":"motor-trade"%s}',
+      100000000 + m, n, mode == "test" and ',"test":true' or '')
 end
 
 -- Response kinds, numbered so that counting a response builds no string. A batch answer counts
 -- as "batch" (its items are checked by the leads in the database, SIZE per 200).
-local KINDS = { "processed", "healthy", "other", [0] = "batch" }
+local KINDS = { "processed", "healthy", "other", "tested", [0] = "batch" }
 
 function request()
    counter = counter + 1
@@ -102,6 +105,8 @@ function response(status, headers, body)
       kind = 1
    elseif body == HEALTHY then
       kind = 2
+   elseif body == TESTED then
+      kind = 4
    elseif string.sub(body or "", 1, #BATCH_PREFIX) == BATCH_PREFIX then
       kind = 0
    else
@@ -110,7 +115,7 @@ function response(status, headers, body)
          other_sample = status .. " " .. string.sub(body or "", 1, 200)
       end
    end
-   local k = status * 4 + kind
+   local k = status * 8 + kind
    counts[k] = (counts[k] or 0) + 1
 end
 
@@ -139,7 +144,7 @@ function done(summary, latency, requests)
       latency:percentile(50), latency:percentile(90), latency:percentile(99),
       latency:percentile(99.9), latency.max, latency.mean))
    for k, v in pairs(totals) do
-      io.write(string.format("BENCH_COUNT status=%d kind=%s n=%d\n", math.floor(k / 4), KINDS[k % 4], v))
+      io.write(string.format("BENCH_COUNT status=%d kind=%s n=%d\n", math.floor(k / 8), KINDS[k % 8], v))
    end
    if sample ~= "" then
       io.write("BENCH_OTHER_SAMPLE " .. string.gsub(sample, "\n", " ") .. "\n")
