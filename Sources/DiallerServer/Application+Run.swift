@@ -26,6 +26,11 @@ struct ServerRunner {
     }
 
     func run() async throws {
+        // A log reader that goes away must cost the server its log lines, not its life: with
+        // SIGPIPE ignored a write to a broken pipe fails (StandardStream drops the line) instead of
+        // killing the process. NIO ignores it too, but only once it opens its first socket, after
+        // the lines written while the database opens.
+        signal(SIGPIPE, SIG_IGN)
         let logger = Logger(label: "dialler")
         let metrics = ServiceMetrics()
         let store = try openStore(storeConfiguration, onBatch: { metrics.batchCommitted($0) })

@@ -11,6 +11,8 @@ final class ServerProcess: Sendable {
     /// `Process` is not marked Sendable.
     private let process: UncheckedProcess
     private let log = SharedText()
+    /// The reading end of the server's standard error, until `closeLog()`.
+    private let logReader: UncheckedFileHandle
     let port: Int
 
     /// Starts `serve` on a free port and waits for its `listening` line.
@@ -39,6 +41,7 @@ final class ServerProcess: Sendable {
         }
         try process.run()
         self.process = UncheckedProcess(process)
+        self.logReader = UncheckedFileHandle(errors.fileHandleForReading)
         var port: Int?
         for _ in 0..<300 where port == nil {
             usleep(20_000)
@@ -52,6 +55,13 @@ final class ServerProcess: Sendable {
     }
 
     var output: String { log.value }
+
+    /// Closes the reading end of the server's standard error, as a log pipeline that died does:
+    /// the server's next log line meets a broken pipe.
+    func closeLog() throws {
+        logReader.value.readabilityHandler = nil
+        try logReader.value.close()
+    }
 
     var processIdentifier: Int32 { process.value.processIdentifier }
 
@@ -74,6 +84,13 @@ final class ServerProcess: Sendable {
 private struct UncheckedProcess: @unchecked Sendable {
     let value: Process
     init(_ value: Process) { self.value = value }
+}
+
+/// Foundation's `FileHandle`, used here only to stop and close a pipe's reading end once, from
+/// the test's task; `@unchecked` because it is not marked `Sendable`.
+private struct UncheckedFileHandle: @unchecked Sendable {
+    let value: FileHandle
+    init(_ value: FileHandle) { self.value = value }
 }
 
 /// Text appended from a pipe's reader thread and read by the test.

@@ -34,7 +34,7 @@ struct Demo: AsyncParsableCommand {
                   curl -s -X POST 'http://\(address)/queue/next' -H 'Authorization: Bearer \(diallerKey)'
 
                 """
-            FileHandle.standardOutput.write(Data((banner + "\n").utf8))
+            StandardStream.output.write(banner + "\n")
         }
         try await runner.run()
     }

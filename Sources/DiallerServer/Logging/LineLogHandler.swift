@@ -14,7 +14,7 @@ extension LineLogHandler {
     }
 
     func log(event: LogEvent) {
-        FileHandle.standardError.write(Data(render(event: event).utf8))
+        StandardStream.error.write(render(event: event))
     }
 
     /// The handler's metadata and the event's (the event's win), sorted by key.
