@@ -77,9 +77,11 @@ extension TestServer {
 
     @Test func aSecondRequestWhileTheFirstIsInProgressIs409AndOneLeadIsSaved() async throws {
         try await withServer { (server: TestServer) async throws in
-            // Hold the writer so the first request is still in progress when the second arrives;
-            // each on a connection of its own.
-            let held = Task { try await server.store.writer.write { _ in _ = usleep(1_000_000) } }
+            // Hold the writer until the second request has its answer, so the first is still in
+            // progress then however slowly a loaded machine serves the second; each on a
+            // connection of its own. (A hold of a fixed second failed once under load.)
+            let gate = DispatchSemaphore(value: 0)
+            let held = Task { try await server.store.writer.write { _ in _ = gate.wait(timeout: .now() + 30) } }
             try await Task.sleep(for: .milliseconds(50))
             let port = try #require(server.client.port)
             let body = leadBody()
@@ -89,6 +91,7 @@ extension TestServer {
                     + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
             try await Task.sleep(for: .milliseconds(300))
             let second = try await server.post("/lead/add", body, idempotencyKey: "twice")
+            gate.signal()
             let first = raw.receive(waitingUpTo: 10).text
             try await held.value
             #expect(first.hasPrefix("HTTP/1.1 200 ") && first.hasSuffix(Self.processed), "\(first)")
