@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import DiallerServer
@@ -47,7 +48,29 @@ import Testing
         await server.worker.promoteNow()
     }
 
-    static let names = ["R": "01", "A": "02", "B": "03", "B2": "04", "C": "05", "C2": "06", "D": "07", "E": "08", "F": "09", "H": "10"]
+    static let names = [
+        "R": "01", "A": "02", "B": "03", "B2": "04", "C": "05", "C2": "06", "D": "07", "E": "08", "F": "09", "H": "10",
+        "S": "11", "S2": "12", "G": "13", "G2": "14", "O": "15",
+    ]
+
+    /// The backlog plus three more groups whose calls fall between the others' in the dialling
+    /// order: solar (priority 60, as home), gas (priority 80, as hot; newest first) and oil
+    /// (priority 50, as motor: its first attempt O goes before motor's retry R, due earlier).
+    static func backlogAcrossGroups(_ server: TestServer) async throws {
+        try await backlog(server)
+        try await server.exec(
+            """
+            INSERT INTO lead_types(name, priority) VALUES ('solar', 60);
+            INSERT INTO lead_types(name, priority, fresh_order) VALUES ('gas', 80, 'newest');
+            INSERT INTO lead_types(name, priority) VALUES ('oil', 50);
+            """)
+        // S is due at the same instant as H, of the same priority: the call id breaks the tie.
+        for (name, type) in [("S", "solar"), ("G", "gas"), ("S2", "solar"), ("G2", "gas"), ("O", "oil")] {
+            if name != "S" { server.clock.advance(seconds: 1) }
+            let reply = try await server.post("/lead/add", leadBody(mobile: mobile(name), type: type))
+            #expect(reply.body == #"{"saved":true,"processed":true}"#, "\(name)")
+        }
+    }
     static func mobile(_ name: String) -> String { "079111000" + names[name]! }
     static func mobileE164(_ name: String) -> String { "+4479111000" + names[name]! }
     static func name(ofMobile mobile: String) -> String { names.first { mobileE164($0.key) == mobile }!.key }
@@ -90,6 +113,56 @@ import Testing
             try await Self.backlog(server)
             try await server.exec("UPDATE lead_types SET priority = 10, fresh_order = 'oldest' WHERE name = 'hot'")
             #expect(try await Self.claimAll(server, body: "{}") == ["H", "A", "B", "B2", "F", "R", "E", "C", "C2", "D"])
+        }
+    }
+
+    /// With groups paused by the abandoned-call guard, a claim from any group takes the calls of
+    /// the others in the same order as the whole queue's, the paused groups' calls left in place.
+    @Test func aClaimPastPausedGroupsKeepsTheDiallingOrderOfTheOthers() async throws {
+        let claimed = Mutex<[String]>([])
+        try await withServer { (server: TestServer) async throws in
+            try await Self.backlogAcrossGroups(server)
+            let order = try await Self.claimAll(server, body: "{}")
+            claimed.withLock { $0 = order }
+        }
+        let whole = claimed.withLock { $0 }
+        #expect(whole.count == 15, "\(whole)")
+        #expect(whole.firstIndex(of: "O")! < whole.firstIndex(of: "R")!, "\(whole)")
+        #expect(whole.firstIndex(of: "H")! + 1 == whole.firstIndex(of: "S")!, "\(whole)")
+        let groups = ["H": "home", "S": "solar", "S2": "solar", "G": "gas", "G2": "gas", "O": "oil"]
+        for paused in [["motor-trade"], ["motor-trade", "gas"], ["home", "solar"], ["gas"], ["solar", "gas", "home", "oil"]] {
+            try await withServer { (server: TestServer) async throws in
+                try await Self.backlogAcrossGroups(server)
+                let dialler = try #require(try server.store.authenticate(key: server.diallerKey))
+                var order: [String] = []
+                while let call = try await server.store.claimNextCall(callGroup: nil, excluding: Set(paused), by: dialler).call {
+                    order.append(Self.name(ofMobile: call.mobile))
+                }
+                #expect(order == whole.filter { !paused.contains(groups[$0] ?? "motor-trade") }, "paused \(paused)")
+                let left = try await server.scalar("SELECT group_concat(DISTINCT call_group) FROM (SELECT call_group FROM call_queue ORDER BY 1)")
+                #expect(left == paused.sorted().joined(separator: ","), "paused \(paused)")
+            }
+        }
+    }
+
+    /// The groups a claim past paused ones looks at are found by one seek of the group index each,
+    /// not by reading the queue.
+    @Test func theQueuedGroupsAreFoundBySeeksNotAScan() async throws {
+        try await withServer { (server: TestServer) async throws in
+            try await Self.backlogAcrossGroups(server)
+            let found = try await server.store.read { connection in
+                (
+                    groups: try connection.query(Connection.queuedCallGroupsSQL) { $0.text(0) },
+                    plan: try connection.query("EXPLAIN QUERY PLAN " + Connection.queuedCallGroupsSQL) { $0.text(3) }
+                )
+            }
+            #expect(found.groups == ["gas", "home", "motor-trade", "oil", "solar"])
+            #expect(
+                found.plan.contains { $0.contains("SEARCH call_queue USING COVERING INDEX call_queue_dialling_order (call_group>?)") },
+                "\(found.plan)")
+            for step in found.plan {
+                #expect(!step.hasPrefix("SCAN call_queue") && !step.contains("TEMP B-TREE"), "\(step)")
+            }
         }
     }
 
