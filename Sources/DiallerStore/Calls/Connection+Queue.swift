@@ -45,47 +45,18 @@ extension Connection {
                 dueAt: $0.text(4), firstAttempt: $0.int(5) == 1)
         }
         if let callGroup { return try queryFirst(Self.nextInGroupSQL, .text(callGroup), row: map) }
-        if !excluding.isEmpty { return try nextQueued(outside: excluding, map: map) }
+        if !excluding.isEmpty {
+            // The paused groups are named in one text between unit separators (U+001F, which no
+            // group name holds), so one cached statement serves any set.
+            let groups = "\u{1F}" + excluding.sorted().joined(separator: "\u{1F}") + "\u{1F}"
+            return try queryFirst(Self.nextInUnpausedGroupsSQL, .text(groups), row: map)
+        }
         return try queryFirst(Self.nextInAnyGroupSQL, row: map)
     }
 
-    /// The head of the queue but for the paused groups' calls: the head of each other group (one
-    /// seek each), the first of them in the dialling order. Walking the global order past a paused
-    /// group's calls instead cost a row lookup per call passed, on every claim, however many there were.
-    private func nextQueued(outside paused: Set<String>, map: @escaping (Row) -> QueuedCandidate) throws -> QueuedCandidate? {
-        var best: (order: QueueOrder, candidate: QueuedCandidate)?
-        for group in try query(Self.queuedCallGroupsSQL, row: { $0.text(0) }) where !paused.contains(group) {
-            let head = try queryFirst(Self.nextInGroupSQL, .text(group)) { row in
-                (
-                    order: QueueOrder(priority: row.int64(6), firstAttempt: row.int(5) == 1, sortKey: row.int64(7), callID: row.int64(0)),
-                    candidate: map(row)
-                )
-            }
-            if let head, best.map({ head.order.precedes($0.order) }) ?? true { best = head }
-        }
-        return best?.candidate
-    }
-
-    /// A queued call's place in the dialling order, as the queue's indexes sort it.
-    private struct QueueOrder {
-        let priority: Int64
-        let firstAttempt: Bool
-        let sortKey: Int64
-        let callID: Int64
-
-        /// Priority, higher first; first attempts before retries; `sort_key`; `call_id`.
-        func precedes(_ other: QueueOrder) -> Bool {
-            if priority != other.priority { return priority > other.priority }
-            if firstAttempt != other.firstAttempt { return firstAttempt }
-            if sortKey != other.sortKey { return sortKey < other.sortKey }
-            return callID < other.callID
-        }
-    }
-
-    /// The head of one call group's queue (a test pins its plan: one seek, no sort), with its
-    /// priority and sort key for comparing it with other groups' heads.
+    /// The head of one call group's queue (a test pins its plan: one seek, no sort).
     static let nextInGroupSQL = """
-        SELECT q.call_id, k.contact_id, c.mobile, k.lead_type_id, k.due_at, q.first_attempt, q.priority, q.sort_key
+        SELECT q.call_id, k.contact_id, c.mobile, k.lead_type_id, k.due_at, q.first_attempt
         FROM call_queue q JOIN calls k ON k.call_id = q.call_id JOIN contacts c ON c.contact_id = k.contact_id
         WHERE q.call_group = ? ORDER BY q.priority DESC, q.first_attempt DESC, q.sort_key, q.call_id LIMIT 1
         """
@@ -97,15 +68,25 @@ extension Connection {
         ORDER BY q.priority DESC, q.first_attempt DESC, q.sort_key, q.call_id LIMIT 1
         """
 
-    /// The call groups that have queued calls, in name order: one seek of the group index per
-    /// group, however many calls each holds (a test pins its plan).
-    static let queuedCallGroupsSQL = """
+    /// The head of the whole queue but for the paused groups' calls: the head of each other group
+    /// (the groups found by a skip-scan of the group index, one seek each; the head, one seek
+    /// each), the first of those in the dialling order. Walking the global order past a paused
+    /// group's calls instead cost a row lookup per call passed, on every claim. (A test pins its plan.)
+    static let nextInUnpausedGroupsSQL = """
         WITH RECURSIVE groups(name) AS (
             SELECT (SELECT min(call_group) FROM call_queue)
             UNION ALL
             SELECT (SELECT min(call_group) FROM call_queue WHERE call_group > groups.name) FROM groups WHERE groups.name IS NOT NULL
+        ),
+        heads(call_id) AS (
+            SELECT (SELECT q.call_id FROM call_queue q WHERE q.call_group = groups.name
+                    ORDER BY q.priority DESC, q.first_attempt DESC, q.sort_key, q.call_id LIMIT 1)
+            FROM groups WHERE groups.name IS NOT NULL AND instr(?1, char(31) || groups.name || char(31)) = 0
         )
-        SELECT name FROM groups WHERE name IS NOT NULL
+        SELECT q.call_id, k.contact_id, c.mobile, k.lead_type_id, k.due_at, q.first_attempt
+        FROM heads h JOIN call_queue q ON q.call_id = h.call_id JOIN calls k ON k.call_id = q.call_id
+        JOIN contacts c ON c.contact_id = k.contact_id
+        ORDER BY q.priority DESC, q.first_attempt DESC, q.sort_key, q.call_id LIMIT 1
         """
 
     /// Puts a call that is now `queued` into the call queue, its place in the dialling order taken
